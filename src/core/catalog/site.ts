@@ -13,6 +13,11 @@ export interface Zone {
   /** lon/lat (EPSG:4326); must lie inside the site's geometry. */
   readonly geometry: PolygonalGeometry;
   readonly notes?: string;
+  /**
+   * Members of the zone object sitewatch does not know, kept so that import → export loses
+   * nothing. Absent rather than empty.
+   */
+  readonly attributes?: Readonly<Record<string, unknown>>;
 }
 
 /** A directed relation from one site to another (factory `ships-to` rail transfer). */
@@ -37,6 +42,11 @@ export interface Site {
   readonly geometry: PolygonalGeometry;
   readonly zones: readonly Zone[];
   readonly links: readonly SiteLink[];
+  /**
+   * Feature properties sitewatch does not know, kept so that import → export loses nothing.
+   * Absent rather than empty.
+   */
+  readonly attributes?: Readonly<Record<string, unknown>>;
 }
 
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
