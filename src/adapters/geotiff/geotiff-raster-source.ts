@@ -1,0 +1,218 @@
+/**
+ * RasterSource for GeoTIFF / COG files. Our own structure walk checks the file (limits, bounds,
+ * types) before geotiff.js touches it; geotiff.js then decodes only the blocks a window needs,
+ * reading byte ranges through {@link FileByteSource}.
+ */
+import { GeoTIFF, type GeoTIFFImage } from 'geotiff';
+import type { CrsRegistry, RasterOpenLimits } from '../../app/ports.ts';
+import {
+  CancelledError,
+  CorruptFileError,
+  SitewatchError,
+  describeError,
+} from '../../core/errors.ts';
+import type { RasterLayout } from '../../core/imagery/image.ts';
+import type {
+  PixelArray,
+  PixelWindow,
+  RasterDescription,
+  RasterSource,
+} from '../../core/raster/raster.ts';
+import { FileByteSource } from './file-byte-source.ts';
+import { parseGdalMetadata } from './gdal-metadata.ts';
+import { readGeoreference } from './geotiff-georeference.ts';
+import { installGuardedDecoders } from './guarded-decoders.ts';
+import { checkBandIndexes, checkWindow } from './pixel-window.ts';
+import { convertYCbCrToRgb } from './ycbcr-to-rgb.ts';
+import { IfdValues, isOverviewIfd, readImageInfo, type TiffImageInfo } from './tiff-image-info.ts';
+import { readTiffStructure, type TiffStructure } from './tiff-structure.ts';
+import { PHOTOMETRIC, TAG, TEXT_TAGS } from './tiff-tags.ts';
+
+export interface OpenGeoTiffOptions {
+  /** `EPSG:n` to use when the file's GeoKeys name no known CRS (user-defined, missing, unknown). */
+  readonly crsFallback?: string;
+}
+
+type GeoTiffSource = Parameters<typeof GeoTIFF.fromSource>[0];
+
+/** Wraps anything geotiff.js throws as a CorruptFileError naming the file; keeps typed errors. */
+function asSitewatchError(
+  error: unknown,
+  path: string,
+  what: string,
+  signal?: AbortSignal,
+): SitewatchError {
+  if (error instanceof SitewatchError) return error;
+  if (signal?.aborted === true)
+    return new CancelledError(`${what} of ${path} was cancelled`, { cause: error });
+  return new CorruptFileError(`${path}: cannot ${what}: ${describeError(error)}`, { cause: error });
+}
+
+function parseNodata(text: string | undefined, path: string): number | null {
+  if (text === undefined) return null;
+  const trimmed = text.trim().toLowerCase();
+  if (trimmed === '') return null;
+  if (trimmed === 'nan' || trimmed === '-nan') return Number.NaN;
+  if (trimmed === 'inf' || trimmed === '+inf') return Number.POSITIVE_INFINITY;
+  if (trimmed === '-inf') return Number.NEGATIVE_INFINITY;
+  const value = Number(trimmed);
+  if (!Number.isFinite(value))
+    throw new CorruptFileError(`${path}: GDAL_NODATA '${text}' is not a number`);
+  return value;
+}
+
+function defaultBandNames(info: TiffImageInfo): string[] {
+  const colour = info.photometric === PHOTOMETRIC.rgb || info.photometric === PHOTOMETRIC.ycbcr;
+  return Array.from({ length: info.samplesPerPixel }, (_, i) => {
+    if (colour && i < 3) return ['red', 'green', 'blue'][i] ?? `b${i + 1}`;
+    if (colour && i === 3 && (info.extraSamples[0] === 1 || info.extraSamples[0] === 2))
+      return 'alpha';
+    return `b${i + 1}`;
+  });
+}
+
+async function countOverviews(structure: TiffStructure, source: FileByteSource): Promise<number> {
+  let count = 0;
+  for (const ifd of structure.ifds.slice(1)) {
+    if (await isOverviewIfd(new IfdValues(source, structure, ifd))) count += 1;
+  }
+  return count;
+}
+
+async function describe(
+  source: FileByteSource,
+  structure: TiffStructure,
+  info: TiffImageInfo,
+  crs: CrsRegistry,
+  options: OpenGeoTiffOptions,
+): Promise<RasterDescription> {
+  const values = new IfdValues(
+    source,
+    structure,
+    structure.ifds[0] ?? { offset: 0, entries: new Map() },
+  );
+  const georeference = await readGeoreference(values, crs, options.crsFallback);
+  const metadataXml = await values.text(TAG.GdalMetadata);
+  const metadata = parseGdalMetadata(metadataXml ?? '');
+  const tags: Record<string, string> = { ...metadata.dataset };
+  for (const [tag, name] of TEXT_TAGS) {
+    const text = await values.text(tag);
+    if (text !== undefined && text !== '') tags[name] = text;
+  }
+  const overviewCount = await countOverviews(structure, source);
+  const lastIfdOffset = Math.max(...structure.ifds.map((ifd) => ifd.offset));
+  const layout: RasterLayout = {
+    tiled: info.tiled,
+    blockWidth: info.blockWidth,
+    blockHeight: info.blockHeight,
+    compression: info.compression,
+    overviewCount,
+    cloudOptimized: info.tiled && overviewCount > 0 && lastIfdOffset < info.firstDataOffset,
+  };
+  return {
+    width: info.width,
+    height: info.height,
+    bandNames: defaultBandNames(info).map((name, i) => metadata.bandDescriptions.get(i) ?? name),
+    bandNativeGsdMeters: Array.from({ length: info.samplesPerPixel }, () => null),
+    dataType: info.dataType,
+    nodata: parseNodata(await values.text(TAG.GdalNodata), source.path),
+    crs: georeference.crs,
+    geoTransform: georeference.geoTransform,
+    layout,
+    tags,
+  };
+}
+
+class GeoTiffRasterSource implements RasterSource {
+  #closed = false;
+
+  constructor(
+    readonly description: RasterDescription,
+    private readonly source: FileByteSource,
+    private readonly image: GeoTIFFImage,
+    private readonly isYCbCr: boolean,
+  ) {}
+
+  async readWindow(
+    window: PixelWindow,
+    options: { readonly bands?: readonly number[]; readonly signal?: AbortSignal } = {},
+  ): Promise<PixelArray[]> {
+    const { path } = this.source;
+    checkWindow(window, this.description, path);
+    const bands = checkBandIndexes(options.bands, this.description.bandNames.length, path);
+    const { signal } = options;
+    if (this.#closed) throw new SitewatchError('IO', `${path} is closed`);
+    if (signal?.aborted === true) throw new CancelledError(`reading ${path} was cancelled`);
+    const samples = this.isYCbCr ? [0, 1, 2] : [...new Set(bands)];
+    let arrays: PixelArray[];
+    try {
+      const result = await this.image.readRasters({
+        window: [window.col0, window.row0, window.col0 + window.width, window.row0 + window.height],
+        samples,
+        interleave: false,
+        ...(signal === undefined ? {} : { signal }),
+      });
+      arrays = Array.from(result);
+    } catch (error) {
+      throw asSitewatchError(error, path, `decode window ${JSON.stringify(window)}`, signal);
+    }
+    if (this.isYCbCr) arrays = convertYCbCrToRgb(arrays, path);
+    const bySample = new Map(samples.map((sample, i) => [sample, arrays[i]]));
+    const seen = new Set<number>();
+    return bands.map((band) => {
+      const array = bySample.get(band);
+      if (array === undefined)
+        throw new CorruptFileError(`${path}: geotiff.js returned no data for band ${band}`);
+      if (seen.has(band)) return array.slice();
+      seen.add(band);
+      return array;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.source.close();
+  }
+}
+
+/**
+ * Opens a GeoTIFF (or COG) for windowed reading. Everything that can be checked without pixel
+ * buffers is checked here; pixels are decoded only by `readWindow`, block by block.
+ * @throws NotFoundError when the file is absent; CorruptFileError (naming the file, keeping the
+ *   cause) for bytes that are not a readable TIFF; TooLargeError above `limits.maxPixels`;
+ *   UnsupportedError for sample types or compressions that cannot be decoded; UnknownCrsError
+ *   for unknown or user-defined CRSs (with a `--crs EPSG:n` hint).
+ */
+export async function openGeoTiff(
+  path: string,
+  limits: RasterOpenLimits,
+  crs: CrsRegistry,
+  options: OpenGeoTiffOptions = {},
+): Promise<RasterSource> {
+  const source = await FileByteSource.open(path);
+  try {
+    const structure = await readTiffStructure(source);
+    const first = structure.ifds[0];
+    if (first === undefined) throw new CorruptFileError(`${path}: the TIFF has no image`);
+    const info = await readImageInfo(new IfdValues(source, structure, first), limits);
+    const description = await describe(source, structure, info, crs, options);
+    let image: GeoTIFFImage;
+    try {
+      await installGuardedDecoders();
+      const tiff = await GeoTIFF.fromSource(source as unknown as GeoTiffSource, { cache: false });
+      image = await tiff.getImage(0);
+    } catch (error) {
+      throw asSitewatchError(error, path, 'read the TIFF directory');
+    }
+    return new GeoTiffRasterSource(
+      description,
+      source,
+      image,
+      info.photometric === PHOTOMETRIC.ycbcr,
+    );
+  } catch (error) {
+    await source.close();
+    throw asSitewatchError(error, path, 'open it as a GeoTIFF');
+  }
+}
