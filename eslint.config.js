@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'worker_threads'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.sitewatch/**', 'coverage/**', 'bin/**'] },
+  { ignores: ['node_modules/**', '.sitewatch/**', 'coverage/**', 'bin/**', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -45,7 +45,11 @@ export default tseslint.config(
       ],
       'no-restricted-properties': [
         'error',
-        { object: 'Date', property: 'now', message: 'core has no clock: take the time as an argument.' },
+        {
+          object: 'Date',
+          property: 'now',
+          message: 'core has no clock: take the time as an argument.',
+        },
         { object: 'Math', property: 'random', message: 'core randomness must be seeded.' },
       ],
     },
@@ -78,7 +82,9 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/apps/**'], message: 'adapters must not import entry points.' }] },
+        {
+          patterns: [{ group: ['**/apps/**'], message: 'adapters must not import entry points.' }],
+        },
       ],
     },
   },

@@ -62,9 +62,15 @@ export interface BlobStore {
    * fsyncs and renames into place, so a crash leaves either the whole file or nothing.
    * Returns where it now lives. Idempotent for identical content.
    */
-  put(sourcePath: string, options?: { readonly signal?: AbortSignal }): Promise<StoredBlob>;
+  put(
+    sourcePath: string,
+    options?: { readonly signal?: AbortSignal | undefined },
+  ): Promise<StoredBlob>;
   /** Hashes a file without storing it (for `--link`). */
-  hash(sourcePath: string, options?: { readonly signal?: AbortSignal }): Promise<StoredBlob>;
+  hash(
+    sourcePath: string,
+    options?: { readonly signal?: AbortSignal | undefined },
+  ): Promise<StoredBlob>;
 }
 
 export interface StoredBlob {
@@ -76,7 +82,12 @@ export interface StoredBlob {
 
 /** How to open imagery; the opener picks the format adapter. */
 export type RasterInput =
-  | { readonly kind: 'geotiff'; readonly path: string }
+  | {
+      readonly kind: 'geotiff';
+      readonly path: string;
+      /** `EPSG:n` to use when the file's GeoKeys name no known CRS (user-defined, missing). */
+      readonly crs?: string;
+    }
   | {
       readonly kind: 'world-file-image';
       readonly path: string;

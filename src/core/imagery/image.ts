@@ -13,7 +13,7 @@ export const RASTER_DATA_TYPES = [
 export type RasterDataType = (typeof RASTER_DATA_TYPES)[number];
 
 /** Where a piece of acquisition metadata came from, highest precedence first. */
-export const METADATA_SOURCES = ['sidecar', 'stac', 'tiff-tag', 'flag', 'filename'] as const;
+export const METADATA_SOURCES = ['sidecar', 'stac', 'tiff-tag', 'flag'] as const;
 export type MetadataSource = (typeof METADATA_SOURCES)[number];
 
 /** Acquisition facts; every field but `acquiredAt` may be unknown (null). */

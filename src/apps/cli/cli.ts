@@ -1,0 +1,68 @@
+/**
+ * The `sitewatch` command line: reads configuration, wires the embedded default, maps
+ * errors to one-line messages and exit statuses (table in format.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { SitewatchError } from '../../core/errors.ts';
+import type { Io } from './context.ts';
+import { EXIT_CODES } from './format.ts';
+import { registerDemoCommand } from './commands/demo.ts';
+import { BatchFailedError, registerImagesCommands } from './commands/images.ts';
+import { registerSitesCommands } from './commands/sites.ts';
+
+const version = (
+  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+export function buildProgram(io: Io): Command {
+  const program = new Command('sitewatch')
+    .description('watch facilities from satellite imagery')
+    .version(version)
+    .option('--home <dir>', 'data home (default: $SITEWATCH_HOME or ./.sitewatch)')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => {
+        io.out(s);
+      },
+      writeErr: (s) => {
+        io.err(s);
+      },
+    })
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ sitewatch demo\n  $ sitewatch sites import examples/catalog.geojson\n  $ sitewatch images ingest scene.tif --acquired-at 2019-02-22\n  $ sitewatch images list --site sanumdong --json',
+    );
+  registerSitesCommands(program, io);
+  registerImagesCommands(program, io);
+  registerDemoCommand(program, io);
+  for (const command of program.commands) {
+    command.exitOverride();
+    for (const sub of command.commands) sub.exitOverride();
+  }
+  return program;
+}
+
+/** Runs the CLI and returns the exit status. */
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  try {
+    await buildProgram(io).parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof BatchFailedError) return error.exitCode;
+    if (error instanceof SitewatchError) {
+      io.err(`sitewatch: ${error.message}`);
+      return EXIT_CODES[error.code];
+    }
+    io.err(
+      `sitewatch: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    return 1;
+  }
+}

@@ -1,0 +1,34 @@
+/** Per-command plumbing: configuration, opening the home, writing output. */
+import type { Command } from 'commander';
+import { loadConfig } from '../config.ts';
+import { openSitewatch, type Sitewatch } from '../wiring.ts';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  readonly isTty: boolean;
+}
+
+export const processIo: Io = {
+  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  isTty: process.stderr.isTTY,
+};
+
+/** Opens the data home named by --home / SITEWATCH_HOME, runs `fn`, and closes it. */
+export async function withSitewatch<T>(
+  command: Command,
+  fn: (sw: Sitewatch) => Promise<T>,
+): Promise<T> {
+  const globals = command.optsWithGlobals<{ home?: string }>();
+  const sw = await openSitewatch(loadConfig(process.env, { home: globals.home }));
+  try {
+    return await fn(sw);
+  } finally {
+    await sw.close();
+  }
+}
+
+export function printJson(io: Io, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2));
+}
