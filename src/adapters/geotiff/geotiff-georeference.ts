@@ -20,7 +20,12 @@ const GEO_KEY = {
   GeogCitation: 2049,
   ProjectedCSType: 3072,
   PCSCitation: 3073,
+  GeogEllipsoid: 2056,
+  Projection: 3074,
+  ProjLinearUnits: 3076,
 } as const;
+const ELLIPSOID_WGS84 = 7030;
+const UNIT_METRE = 9001;
 const USER_DEFINED = 32767;
 const MODEL_TYPE_PROJECTED = 1;
 const RASTER_PIXEL_IS_POINT = 2;
@@ -111,6 +116,30 @@ function citationOf(keys: GeoKeys): string {
   return ` ('${text.length > 60 ? `${text.slice(0, 60)}…` : text}')`;
 }
 
+/**
+ * A user-defined projected CRS that is a UTM zone by its ProjectionGeoKey (EPSG conversion
+ * 16001–16060 north, 16101–16160 south) in metres on WGS 84, NAD83 or NAD27 is that datum's
+ * EPSG UTM code, as rasterio's RGB.byte.tif quadrants ("UTM Zone 18, Northern Hemisphere",
+ * datum unspecified on the WGS 84 ellipsoid) need. Undefined when the keys say anything else.
+ */
+function utmEquivalent(keys: GeoKeys): string | undefined {
+  const projection = keys.shorts.get(GEO_KEY.Projection);
+  const units = keys.shorts.get(GEO_KEY.ProjLinearUnits);
+  if (projection === undefined || (units !== undefined && units !== UNIT_METRE)) return undefined;
+  const north = projection >= 16001 && projection <= 16060;
+  const south = projection >= 16101 && projection <= 16160;
+  if (!north && !south) return undefined;
+  const zone = projection % 100;
+  const geographic = keys.shorts.get(GEO_KEY.GeographicType);
+  const ellipsoid = keys.shorts.get(GEO_KEY.GeogEllipsoid);
+  if (geographic === 4326 || (geographic === USER_DEFINED && ellipsoid === ELLIPSOID_WGS84)) {
+    return `EPSG:${north ? 32600 + zone : 32700 + zone}`;
+  }
+  if (north && geographic === 4269 && zone <= 23) return `EPSG:${26900 + zone}`;
+  if (north && geographic === 4267 && zone <= 22) return `EPSG:${26700 + zone}`;
+  return undefined;
+}
+
 /** `EPSG:n` from the GeoKeys, or '' when they name none. @throws UnknownCrsError for user-defined CRSs. */
 function crsFromGeoKeys(keys: GeoKeys | null, path: string): string {
   if (keys === null) return '';
@@ -122,6 +151,8 @@ function crsFromGeoKeys(keys: GeoKeys | null, path: string): string {
     modelType === USER_DEFINED ||
     (projected !== undefined && projected !== 0);
   const code = isProjected ? projected : geographic;
+  const utm = isProjected && code === USER_DEFINED ? utmEquivalent(keys) : undefined;
+  if (utm !== undefined) return utm;
   if (code === USER_DEFINED || (isProjected && modelType === USER_DEFINED)) {
     throw crsHint(
       path,

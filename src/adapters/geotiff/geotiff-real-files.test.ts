@@ -41,6 +41,18 @@ describeShared('openGeoTiff on real GeoTIFFs', () => {
     });
   });
 
+  it('rgb1.tif: a user-defined "UTM Zone 18, Northern Hemisphere" on WGS 84 is EPSG:32618', async () => {
+    await withSource(sharedData('geotiff-rasterio', 'rgb1.tif'), async (source) => {
+      expect(source.description.crs).toBe('EPSG:32618');
+      expect(source.description.geoTransform?.[1]).toBeCloseTo(300.0379, 3);
+      const [red] = await source.readWindow(
+        { col0: 0, row0: 0, width: 1, height: 1 },
+        { bands: [0] },
+      );
+      expect(red).toHaveLength(1);
+    });
+  });
+
   it('cogeo.tif: EPSG:3857 COG, 0.597 m pixels, 6 overviews, YCbCr JPEG close to GDAL', async () => {
     await withSource(sharedData('geotiff-rasterio', 'cogeo.tif'), async (source) => {
       const { description } = source;
