@@ -4,9 +4,10 @@
  * so that networked adapters (PostgreSQL, S3) fit the same shape as the embedded ones.
  */
 import type { Site } from '../core/catalog/site.ts';
-import type { ImageRecord } from '../core/imagery/image.ts';
-import type { RasterSource } from '../core/raster/raster.ts';
-import type { Bbox, Position, PositionTransform } from '../core/geo/types.ts';
+import type { ImageRecord, RasterDataType } from '../core/imagery/image.ts';
+import type { PixelArray, RasterSource } from '../core/raster/raster.ts';
+import type { Comparison } from '../core/change/comparison.ts';
+import type { Bbox, GeoTransform, Position, PositionTransform } from '../core/geo/types.ts';
 
 export interface ImageListFilter {
   readonly siteId?: string;
@@ -149,6 +150,52 @@ export interface ProgressReporter {
   start(total: number, label: string): void;
   tick(detail?: string): void;
   stop(): void;
+}
+
+/** Stored image comparisons. */
+export interface ComparisonRepository {
+  /**
+   * Inserts one comparison in one transaction.
+   * @throws ConflictError when a comparison with the same id exists.
+   */
+  insert(comparison: Comparison): Promise<void>;
+  get(id: string): Promise<Comparison | undefined>;
+  /** Comparisons involving the image (as A or B), newest first. */
+  listForImage(imageId: string): Promise<Comparison[]>;
+}
+
+/** A single-file raster written top to bottom in row blocks. */
+export interface RasterFileSpec {
+  readonly width: number;
+  readonly height: number;
+  readonly bandCount: number;
+  readonly dataType: RasterDataType;
+  readonly nodata: number | null;
+  /** `EPSG:n`, or null for pixel-only output. */
+  readonly crs: string | null;
+  readonly geoTransform: GeoTransform | null;
+  /** 'nearest' for masks, 'average' for continuous data (overviews). */
+  readonly overviewResampling: 'nearest' | 'average';
+}
+
+export interface RasterFileWriter {
+  /** Appends rows `row0 …` (one array per band, width × n samples), in order, awaited. */
+  writeRows(row0: number, bands: readonly PixelArray[]): Promise<void>;
+  /** Writes the file once every row is in. */
+  finish(): Promise<void>;
+  /** Stops and removes temporary files. */
+  abort(): Promise<void>;
+}
+
+/** Where a use case writes its output files (rasters, JSON). */
+export interface OutputFiles {
+  /** Creates the folder (and parents) if needed; returns its absolute path. */
+  ensureDir(path: string): Promise<string>;
+  /** Joins path segments the platform's way. */
+  join(dir: string, name: string): string;
+  /** Writes text atomically (temporary file, then rename). */
+  writeText(path: string, text: string): Promise<void>;
+  createRaster(path: string, spec: RasterFileSpec): Promise<RasterFileWriter>;
 }
 
 export type { Position };

@@ -2,21 +2,35 @@
  * Composition root for the embedded default: SQLite + local blob store + file rasters.
  * Entry points (CLI now, server and worker later) call `openSitewatch` and nothing deeper.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CatalogService } from '../app/catalog-service.ts';
+import type { CompareDeps } from '../app/compare-images.ts';
 import type { IngestDeps } from '../app/ingest-images.ts';
-import type { CrsRegistry, ImageRepository, SiteRepository } from '../app/ports.ts';
+import type {
+  ComparisonRepository,
+  CrsRegistry,
+  ImageRepository,
+  SiteRepository,
+} from '../app/ports.ts';
 import { LocalBlobStore } from '../adapters/blob-local/local-blob-store.ts';
 import { EpsgCrsRegistry } from '../adapters/crs/epsg-crs-registry.ts';
 import { FsSidecarReader } from '../adapters/fs/fs-sidecar-reader.ts';
 import { FileRasterOpener } from '../adapters/raster-opener.ts';
 import { openSqliteDatabase } from '../adapters/sqlite/sqlite-database.ts';
+import { SqliteComparisonRepository } from '../adapters/sqlite/sqlite-comparison-repository.ts';
 import { SqliteImageRepository } from '../adapters/sqlite/sqlite-image-repository.ts';
 import { SqliteSiteRepository } from '../adapters/sqlite/sqlite-site-repository.ts';
 import { sha256Hex } from '../adapters/system/node-sha256.ts';
 import { SystemClock } from '../adapters/system/system-clock.ts';
 import type { SitewatchConfig } from './config.ts';
+import { LocalOutputFiles } from './output-files.ts';
+
+const softwareVersion = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
 
 export interface Sitewatch {
   readonly config: SitewatchConfig;
@@ -24,7 +38,9 @@ export interface Sitewatch {
   readonly images: ImageRepository;
   readonly sites: SiteRepository;
   readonly crs: CrsRegistry;
+  readonly comparisons: ComparisonRepository;
   readonly ingestDeps: IngestDeps;
+  readonly compareDeps: CompareDeps;
   close(): Promise<void>;
 }
 
@@ -48,13 +64,28 @@ export async function openSitewatch(config: SitewatchConfig): Promise<Sitewatch>
     limits: { maxPixels: config.maxPixels },
     sha256Hex,
   };
+  const comparisons = new SqliteComparisonRepository(db);
+  const compareDeps: CompareDeps = {
+    images,
+    sites,
+    comparisons,
+    opener: ingestDeps.opener,
+    crs,
+    limits: ingestDeps.limits,
+    clock: ingestDeps.clock,
+    files: new LocalOutputFiles(),
+    sha256Hex,
+    softwareVersion,
+  };
   return {
     config,
     catalog: new CatalogService({ sites, images }),
     images,
     sites,
     crs,
+    comparisons,
     ingestDeps,
+    compareDeps,
     close: () => {
       db.close();
       return Promise.resolve();

@@ -64,8 +64,24 @@ CREATE TABLE image_sites (
 CREATE INDEX image_sites_by_site ON image_sites (site_id, image_id);
 `;
 
+const V2_SQL = `
+CREATE TABLE comparisons (
+  id TEXT PRIMARY KEY,
+  image_a TEXT NOT NULL,           -- image ids; no foreign key, so a comparison outlives nothing it names silently
+  image_b TEXT NOT NULL,
+  created_at TEXT NOT NULL,        -- ISO 8601 UTC
+  doc TEXT NOT NULL,               -- JSON of the Comparison (with schemaVersion)
+  schema_version INTEGER NOT NULL
+) STRICT;
+CREATE INDEX comparisons_by_image_a ON comparisons (image_a, created_at);
+CREATE INDEX comparisons_by_image_b ON comparisons (image_b, created_at);
+`;
+
 /** The production migrations, in order. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: V1_SQL }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: V1_SQL },
+  { version: 2, name: 'comparisons', sql: V2_SQL },
+];
 
 export interface ApplyMigrationsOptions {
   readonly migrations: readonly Migration[];

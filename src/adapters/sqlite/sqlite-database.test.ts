@@ -5,6 +5,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UnsupportedError, ValidationError } from '../../core/errors.ts';
 import { MIGRATIONS, type Migration } from './migrations.ts';
+
+const LATEST = MIGRATIONS.length;
 import { openSqliteDatabase } from './sqlite-database.ts';
 
 const fixedNow = () => '2024-05-01T12:00:00.000Z';
@@ -56,17 +58,21 @@ describe('openSqliteDatabase', () => {
     openSqliteDatabase(path).close();
     const broken: Migration[] = [
       ...MIGRATIONS,
-      { version: 2, name: 'add-notes', sql: 'ALTER TABLE sites ADD COLUMN notes TEXT' },
-      { version: 3, name: 'broken', sql: 'CREATE TABLE extra (x); SELECT * FROM no_such_table' },
+      { version: LATEST + 1, name: 'add-notes', sql: 'ALTER TABLE sites ADD COLUMN notes TEXT' },
+      {
+        version: LATEST + 2,
+        name: 'broken',
+        sql: 'CREATE TABLE extra (x); SELECT * FROM no_such_table',
+      },
     ];
     expect(() => openSqliteDatabase(path, { migrations: broken })).toThrow(
-      /migration 3 'broken' failed .*no_such_table/,
+      new RegExp(`migration ${LATEST + 2} 'broken' failed .*no_such_table`),
     );
     const raw = new Database(path);
     const versions = raw.prepare('SELECT version FROM schema_migrations ORDER BY version').all();
     const extra = raw.prepare("SELECT name FROM sqlite_master WHERE name = 'extra'").all();
     raw.close();
-    expect(versions).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(versions).toEqual(Array.from({ length: LATEST + 1 }, (_, i) => ({ version: i + 1 })));
     expect(extra).toEqual([]);
   });
 
@@ -86,13 +92,13 @@ describe('openSqliteDatabase', () => {
     const rows = db.handle.prepare('SELECT version, applied_at FROM schema_migrations').all();
     db.close();
     expect(raced).toBe(true);
-    expect(rows).toEqual([{ version: 1, applied_at: fixedNow() }]);
+    expect(rows).toEqual(MIGRATIONS.map((m) => ({ version: m.version, applied_at: fixedNow() })));
   });
 
   it('refuses a database written by a newer sitewatch, naming both versions', () => {
     const newer: Migration[] = [
       ...MIGRATIONS,
-      { version: 2, name: 'future', sql: 'CREATE TABLE future (x)' },
+      { version: LATEST + 1, name: 'future', sql: 'CREATE TABLE future (x)' },
     ];
     openSqliteDatabase(path, { migrations: newer }).close();
     const error: unknown = (() => {
@@ -104,11 +110,13 @@ describe('openSqliteDatabase', () => {
       }
     })();
     expect(error).toBeInstanceOf(UnsupportedError);
-    expect((error as Error).message).toMatch(/schema version 2, newer than .* supports \(1\)/);
+    expect((error as Error).message).toMatch(
+      new RegExp(`schema version ${LATEST + 1}, newer than .* supports \\(${LATEST}\\)`),
+    );
   });
 
   it('refuses a migration list with a gap', () => {
-    const gap: Migration[] = [...MIGRATIONS, { version: 3, name: 'gap', sql: 'SELECT 1' }];
+    const gap: Migration[] = [...MIGRATIONS, { version: LATEST + 2, name: 'gap', sql: 'SELECT 1' }];
     expect(() => openSqliteDatabase(path, { migrations: gap })).toThrow(ValidationError);
   });
 

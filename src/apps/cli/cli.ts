@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { SitewatchError } from '../../core/errors.ts';
 import type { Io } from './context.ts';
 import { EXIT_CODES } from './format.ts';
+import { registerCompareCommand } from './commands/compare.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { BatchFailedError, registerImagesCommands } from './commands/images.ts';
 import { registerSitesCommands } from './commands/sites.ts';
@@ -38,6 +39,7 @@ export function buildProgram(io: Io): Command {
     );
   registerSitesCommands(program, io);
   registerImagesCommands(program, io);
+  registerCompareCommand(program, io);
   registerDemoCommand(program, io);
   for (const command of program.commands) {
     command.exitOverride();

@@ -1,0 +1,104 @@
+/**
+ * The stored record of one image comparison (`sitewatch compare`): what was compared, with
+ * which method and parameters, what came out, and provenance (hashes, software, timings).
+ */
+
+/** Version of the stored comparison document; bump it and add an upgrade when it changes. */
+export const COMPARISON_SCHEMA_VERSION = 1;
+
+export type ChangeMethod = 'irmad' | 'cva';
+
+/** The co-registration of B onto A, in reference (A-grid) pixels. */
+export interface RegistrationResult {
+  /** B shifted by (dx, dy) grid pixels lands on A. */
+  readonly dx: number;
+  readonly dy: number;
+  /** Median |local shift − global shift| over confident tiles, px; null when none. */
+  readonly residualMedianPx: number | null;
+  /** 90th percentile of the same, px; null when none. */
+  readonly residualP90Px: number | null;
+  /** The residuals in metres (px × grid GSD); null for pixel-only grids or no tiles. */
+  readonly residualMedianM: number | null;
+  readonly residualP90M: number | null;
+  /** Confidence of the global estimate in [0, 1] (1 − 1/peak ratio). */
+  readonly confidence: number;
+  /** confidence ≥ the reliability threshold; when false the translation is not applied. */
+  readonly reliable: boolean;
+  /** Whether B was re-mapped with (dx, dy). */
+  readonly applied: boolean;
+  /** Decimation factor of the luminance images the shift was estimated on. */
+  readonly decimation: number;
+}
+
+/** Every parameter that shaped the result. */
+export interface ComparisonParameters {
+  readonly method: ChangeMethod;
+  readonly siteId: string | null;
+  /** The user's threshold, or null for the automatic (Otsu) one. */
+  readonly thresholdOverride: number | null;
+  /**
+   * The threshold applied to the magnitude (change: magnitude ≥ threshold); Infinity (null in
+   * JSON output) when every valid magnitude is 0, as for an image compared with itself.
+   */
+  readonly threshold: number;
+  readonly minMappingUnitM2: number | null;
+  readonly minMappingUnitPixels: number;
+  readonly irmadIterations: number | null;
+  readonly morphologyRadiusPx: number;
+  readonly reliabilityThreshold: number;
+  readonly siteBufferMeters: number | null;
+  readonly bands: readonly string[];
+  readonly resampling: 'bilinear';
+}
+
+/** The grid both images were compared on. */
+export interface ComparisonGrid {
+  readonly crs: string | null;
+  readonly geoTransform: readonly [number, number, number, number, number, number] | null;
+  readonly width: number;
+  readonly height: number;
+  /** Pixel size in metres, null for pixel-only grids. */
+  readonly gsdMeters: number | null;
+}
+
+export interface ZoneChange {
+  readonly zoneId: string;
+  /** Valid pixels whose centre lies in the zone. */
+  readonly validPixels: number;
+  readonly changedPixels: number;
+  /** changedPixels / validPixels, null when validPixels is 0. */
+  readonly changedFraction: number | null;
+}
+
+export interface ComparisonOutputs {
+  readonly changeMask: string;
+  readonly changeMagnitude: string;
+  readonly changes: string;
+  readonly registration: string;
+}
+
+/** One stored comparison. */
+export interface Comparison {
+  readonly schemaVersion: typeof COMPARISON_SCHEMA_VERSION;
+  readonly id: string;
+  readonly imageA: string;
+  readonly imageB: string;
+  readonly sha256A: string;
+  readonly sha256B: string;
+  /** ISO 8601 UTC. */
+  readonly createdAt: string;
+  readonly parameters: ComparisonParameters;
+  readonly grid: ComparisonGrid;
+  readonly registration: RegistrationResult;
+  /** Changed pixels / valid pixels after clean-up and MMU (0 when nothing is valid). */
+  readonly changedFraction: number;
+  readonly validPixels: number;
+  readonly changedPixels: number;
+  readonly polygonCount: number;
+  readonly zones: readonly ZoneChange[];
+  /** Absolute paths, or null when no output folder was given. */
+  readonly outputs: ComparisonOutputs | null;
+  readonly softwareVersion: string;
+  /** Milliseconds per stage. */
+  readonly timingsMs: Readonly<Record<string, number>>;
+}
