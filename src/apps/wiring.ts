@@ -2,7 +2,7 @@
  * Composition root for the embedded default: SQLite + local blob store + file rasters.
  * Entry points (CLI now, server and worker later) call `openSitewatch` and nothing deeper.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CatalogService } from '../app/catalog-service.ts';
 import type { CompareDeps } from '../app/compare-images.ts';
@@ -25,12 +25,7 @@ import { sha256Hex } from '../adapters/system/node-sha256.ts';
 import { SystemClock } from '../adapters/system/system-clock.ts';
 import type { SitewatchConfig } from './config.ts';
 import { LocalOutputFiles } from './output-files.ts';
-
-const softwareVersion = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  }
-).version;
+import { SOFTWARE_VERSION } from './version.ts';
 
 export interface Sitewatch {
   readonly config: SitewatchConfig;
@@ -75,7 +70,7 @@ export async function openSitewatch(config: SitewatchConfig): Promise<Sitewatch>
     clock: ingestDeps.clock,
     files: new LocalOutputFiles(),
     sha256Hex,
-    softwareVersion,
+    softwareVersion: SOFTWARE_VERSION,
   };
   return {
     config,

@@ -2,7 +2,6 @@
  * The `sitewatch` command line: reads configuration, wires the embedded default, maps
  * errors to one-line messages and exit statuses (table in format.ts).
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { SitewatchError } from '../../core/errors.ts';
 import type { Io } from './context.ts';
@@ -11,17 +10,12 @@ import { registerCompareCommand } from './commands/compare.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { BatchFailedError, registerImagesCommands } from './commands/images.ts';
 import { registerSitesCommands } from './commands/sites.ts';
-
-const version = (
-  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  }
-).version;
+import { SOFTWARE_VERSION } from '../version.ts';
 
 export function buildProgram(io: Io): Command {
   const program = new Command('sitewatch')
     .description('watch facilities from satellite imagery')
-    .version(version)
+    .version(SOFTWARE_VERSION)
     .option('--home <dir>', 'data home (default: $SITEWATCH_HOME or ./.sitewatch)')
     .showHelpAfterError()
     .exitOverride()

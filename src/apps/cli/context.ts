@@ -1,5 +1,7 @@
 /** Per-command plumbing: configuration, opening the home, writing output. */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { ValidationError } from '../../core/errors.ts';
 import { loadConfig } from '../config.ts';
 import { openSitewatch, type Sitewatch } from '../wiring.ts';
 
@@ -31,4 +33,26 @@ export async function withSitewatch<T>(
 
 export function printJson(io: Io, value: unknown): void {
   io.out(JSON.stringify(value, null, 2));
+}
+
+/**
+ * Reads and parses a JSON file given on the command line.
+ * @throws ValidationError naming the path when it cannot be read or is not JSON
+ */
+export function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ValidationError(`${path}: cannot read the file (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ValidationError(`${path}: not valid JSON (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
 }

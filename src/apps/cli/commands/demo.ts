@@ -4,13 +4,12 @@
  * the freely licensed sample imagery shipped in examples/imagery, and prints what the home holds.
  * Safe to run again: sites are updated in place and images already held are recognised.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { ingestImage } from '../../../app/ingest-images.ts';
 import { discoverIngestCandidates } from '../../../adapters/fs/discover-ingest-candidates.ts';
-import { withSitewatch, type Io } from '../context.ts';
+import { readJsonFile, withSitewatch, type Io } from '../context.ts';
 import { formatNumber, formatTable } from '../format.ts';
 
 export const EXAMPLES_DIR = resolve(
@@ -28,7 +27,7 @@ export function registerDemoCommand(program: Command, io: Io): void {
         io.out(`data home: ${sw.config.home}`);
         for (const file of ['catalog.geojson', 'imagery/sample-sites.geojson']) {
           const path = join(EXAMPLES_DIR, file);
-          const summary = await sw.catalog.importGeoJson(JSON.parse(readFileSync(path, 'utf8')));
+          const summary = await sw.catalog.importGeoJson(readJsonFile(path));
           io.out(
             `catalog ${file}: ${summary.added.length} added, ${summary.updated.length} already held`,
           );

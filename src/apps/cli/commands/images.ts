@@ -43,13 +43,9 @@ function flagsFrom(options: IngestOptions): PartialAcquisition {
   };
 }
 
-function imageRow(image: ImageRecord) {
-  return image;
-}
-
 function printImages(io: Io, images: readonly ImageRecord[], duplicates?: ReadonlySet<string>) {
   io.out(
-    formatTable(images.map(imageRow), [
+    formatTable(images, [
       { header: 'ID', value: (i) => i.id },
       { header: 'ACQUIRED', value: (i) => i.acquisition.acquiredAt.replace('.000Z', 'Z') },
       { header: 'SIZE', value: (i) => `${i.width}×${i.height}×${i.bands.length}`, align: 'right' },

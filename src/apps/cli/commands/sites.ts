@@ -1,11 +1,11 @@
 /** `sitewatch sites …`: the catalog of watched sites. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ZONE_KINDS, type Site, type ZoneKind } from '../../../core/catalog/site.ts';
 import type { PolygonalGeometry } from '../../../core/geo/types.ts';
 import { geodesicAreaSquareMeters } from '../../../core/geo/geodesy.ts';
 import { ValidationError } from '../../../core/errors.ts';
-import { printJson, withSitewatch, type Io } from '../context.ts';
+import { printJson, readJsonFile, withSitewatch, type Io } from '../context.ts';
 import { formatTable } from '../format.ts';
 import { bboxArgToGeometry, listArg, readGeometryArg } from '../geometry-arg.ts';
 
@@ -29,24 +29,6 @@ function zoneKind(value: string): ZoneKind {
     throw new ValidationError(`--kind "${value}": expected one of ${ZONE_KINDS.join(', ')}`);
   }
   return kind;
-}
-
-function readJsonFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ValidationError(`${path}: cannot read the file (${(error as Error).message})`, {
-      cause: error,
-    });
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new ValidationError(`${path}: not valid JSON (${(error as Error).message})`, {
-      cause: error,
-    });
-  }
 }
 
 function printSite(io: Io, site: Site): void {
