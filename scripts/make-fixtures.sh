@@ -178,6 +178,52 @@ for name, size, pixel, offset in (('B02', 10, 10.0, 0), ('B03', 10, 10.0, 1000),
 write(f'{out}/band-set-shifted/T99YYY_20200101T000000_B03.tif',
       pattern(1, 10, 10, np.uint16, scale=10), gdal.GDT_UInt16, [], epsg=32618,
       geotransform=(600050.0, 10.0, 0.0, 5000000.0, 0.0, -10.0))
+
+# 11. the fast decode path (DEFLATE or none; predictors 1/2/3): 37x29 pixels, so that 16x16 tiles
+#     and 5-row strips leave partial edge blocks; NaN and infinity in the float files.
+import os
+os.makedirs(f'{out}/decode', exist_ok=True)
+tiled = ['TILED=YES', 'BLOCKXSIZE=16', 'BLOCKYSIZE=16']
+striped = ['BLOCKYSIZE=5']
+deflate = ['COMPRESS=DEFLATE']
+
+
+def with_specials(array):
+    array[0, 3, 4] = np.nan
+    array[0, 20, 30] = np.inf
+    array[-1, 28, 36] = -np.inf
+    return array
+
+
+decode_cases = [
+    ('uint8-3band-deflate-pred2-tiled', pattern(3, 29, 37, np.uint8), gdal.GDT_Byte,
+     deflate + ['PREDICTOR=2'] + tiled),
+    ('uint16-4band-deflate-pred2-striped-planar', pattern(4, 29, 37, np.uint16, scale=997),
+     gdal.GDT_UInt16, deflate + ['PREDICTOR=2', 'INTERLEAVE=BAND'] + striped),
+    ('int16-2band-deflate-pred2-tiled-bigendian',
+     pattern(2, 29, 37, np.int16, scale=331, offset=-20000), gdal.GDT_Int16,
+     deflate + ['PREDICTOR=2', 'ENDIANNESS=BIG'] + tiled),
+    ('int32-deflate-pred2-striped', pattern(1, 29, 37, np.int32, scale=100003, offset=-2**30),
+     gdal.GDT_Int32, deflate + ['PREDICTOR=2'] + striped),
+    ('float32-2band-deflate-pred3-tiled',
+     with_specials(pattern(2, 29, 37, np.float32, scale=0.37, offset=-50)), gdal.GDT_Float32,
+     deflate + ['PREDICTOR=3'] + tiled),
+    ('float32-2band-deflate-pred3-striped-planar-bigendian',
+     with_specials(pattern(2, 29, 37, np.float32, scale=0.37, offset=-50)), gdal.GDT_Float32,
+     deflate + ['PREDICTOR=3', 'INTERLEAVE=BAND', 'ENDIANNESS=BIG'] + striped),
+    ('float64-deflate-pred3-tiled',
+     with_specials(pattern(1, 29, 37, np.float64, scale=0.001, offset=1e10)), gdal.GDT_Float64,
+     deflate + ['PREDICTOR=3'] + tiled),
+    ('uint16-2band-deflate-tiled', pattern(2, 29, 37, np.uint16, scale=997), gdal.GDT_UInt16,
+     deflate + tiled),
+    ('uint16-3band-none-striped-bigendian', pattern(3, 29, 37, np.uint16, scale=997),
+     gdal.GDT_UInt16, ['ENDIANNESS=BIG'] + striped),
+    ('float32-2band-none-tiled-planar',
+     with_specials(pattern(2, 29, 37, np.float32, scale=0.37, offset=-50)), gdal.GDT_Float32,
+     ['INTERLEAVE=BAND'] + tiled),
+]
+for name, array, gdal_type, options in decode_cases:
+    write(f'{out}/decode/{name}.tif', array, gdal_type, options)
 PY
 
 # JPEG-compressed COG (YCbCr, 16x16 blocks, internal overviews 32x32 and 16x16).
@@ -185,4 +231,4 @@ gdal_translate -q -of COG -co COMPRESS=JPEG -co QUALITY=90 -co BLOCKSIZE=16 -co 
   "$out/.cog-source.tif" "$out/cog-jpeg-3857.tif"
 rm -f "$out/.cog-source.tif" "$out"/*.aux.xml "$out"/*.xml
 
-ls -la "$out" "$out/band-set" "$out/band-set-shifted"
+ls -la "$out" "$out/band-set" "$out/band-set-shifted" "$out/decode"

@@ -1,7 +1,9 @@
 /**
  * RasterSource for GeoTIFF / COG files. Our own structure walk checks the file (limits, bounds,
- * types) before geotiff.js touches it; geotiff.js then decodes only the blocks a window needs,
- * reading byte ranges through {@link FileByteSource}.
+ * types) before any decoder touches it. Windows of uncompressed or DEFLATE images are decoded by
+ * our own block decoder (node:zlib, straight into the window's arrays; large windows in a
+ * worker pool); other compressions go to geotiff.js, which decodes only the blocks a window
+ * needs, reading byte ranges through {@link FileByteSource}.
  */
 import { GeoTIFF, type GeoTIFFImage } from 'geotiff';
 import type { CrsRegistry, RasterOpenLimits } from '../../app/ports.ts';
@@ -25,13 +27,41 @@ import { installGuardedDecoders } from './guarded-decoders.ts';
 import { checkBandIndexes, checkWindow } from './pixel-window.ts';
 import { convertYCbCrToRgb } from './ycbcr-to-rgb.ts';
 import { IfdValues, isOverviewIfd, readImageInfo, type TiffImageInfo } from './tiff-image-info.ts';
+import {
+  DecodeWorkerError,
+  defaultDecodeThreads,
+  sharedDecodePool,
+  type TiffDecodePool,
+} from './tiff-decode-pool.ts';
 import { readTiffStructure, type TiffStructure } from './tiff-structure.ts';
 import { PHOTOMETRIC, TAG, TEXT_TAGS } from './tiff-tags.ts';
+import {
+  blockRefsForWindow,
+  createWindowTarget,
+  decodeWindowHere,
+  fastTiffImage,
+  type FastTiffImage,
+} from './tiff-window-decoder.ts';
 
 export interface OpenGeoTiffOptions {
   /** `EPSG:n` to use when the file's GeoKeys name no known CRS (user-defined, missing, unknown). */
   readonly crsFallback?: string;
+  /**
+   * Threads that decode large windows (at least {@link POOL_MIN_WINDOW_PIXELS} pixels over two or
+   * more blocks) of uncompressed/DEFLATE images: 1 decodes on the calling thread only; n > 1
+   * uses the process-wide pool of n worker threads. Default: 2, or 1 on a one-core machine.
+   */
+  readonly decodeThreads?: number;
+  /** A pool of the caller's (it outlives the source); takes precedence over `decodeThreads`. */
+  readonly decodePool?: TiffDecodePool;
+  /** Smallest window (pixels) decoded in the pool; default {@link POOL_MIN_WINDOW_PIXELS}. */
+  readonly poolMinWindowPixels?: number;
+  /** false: decode every window with geotiff.js (the general path), e.g. to compare. */
+  readonly fastDecode?: boolean;
 }
+
+/** Windows smaller than this are decoded on the calling thread: a pool round trip is not worth it. */
+export const POOL_MIN_WINDOW_PIXELS = 1 << 20;
 
 type GeoTiffSource = Parameters<typeof GeoTIFF.fromSource>[0];
 
@@ -131,7 +161,40 @@ class GeoTiffRasterSource implements RasterSource {
     private readonly source: FileByteSource,
     private readonly image: GeoTIFFImage,
     private readonly isYCbCr: boolean,
+    private readonly fast: FastTiffImage | null,
+    private readonly pool: TiffDecodePool | null,
+    private readonly poolMinWindowPixels: number,
   ) {}
+
+  /**
+   * The fast path: arrays per distinct sample, or null when a block of the window is empty
+   * (sparse file) and the general path must fill it.
+   */
+  async #readFast(
+    fast: FastTiffImage,
+    window: PixelWindow,
+    samples: readonly number[],
+    signal: AbortSignal | undefined,
+  ): Promise<PixelArray[] | null> {
+    const pool =
+      this.pool !== null && window.width * window.height >= this.poolMinWindowPixels
+        ? this.pool
+        : null;
+    const { target, arrays } = createWindowTarget(fast, window, samples, pool !== null);
+    const blocks = blockRefsForWindow(fast, target);
+    if (blocks === null) return null;
+    if (pool !== null && blocks.length > 1) {
+      try {
+        await pool.decode(fast.grid, target, blocks, signal);
+        return arrays;
+      } catch (error) {
+        // Workers that cannot run here (no tsx loader, a dead thread) cost speed, not the read.
+        if (!(error instanceof DecodeWorkerError)) throw error;
+      }
+    }
+    await decodeWindowHere(fast, this.source, target, blocks, signal);
+    return arrays;
+  }
 
   async readWindow(
     window: PixelWindow,
@@ -144,29 +207,40 @@ class GeoTiffRasterSource implements RasterSource {
     if (this.#closed) throw new SitewatchError('IO', `${path} is closed`);
     if (signal?.aborted === true) throw new CancelledError(`reading ${path} was cancelled`);
     const samples = this.isYCbCr ? [0, 1, 2] : [...new Set(bands)];
-    let arrays: PixelArray[];
-    try {
-      const result = await this.image.readRasters({
-        window: [window.col0, window.row0, window.col0 + window.width, window.row0 + window.height],
-        samples,
-        interleave: false,
-        ...(signal === undefined ? {} : { signal }),
-      });
-      arrays = Array.from(result);
-    } catch (error) {
-      throw asSitewatchError(error, path, `decode window ${JSON.stringify(window)}`, signal);
-    }
+    let arrays: PixelArray[] | null =
+      this.fast === null ? null : await this.#readFast(this.fast, window, samples, signal);
+    if (arrays === null) arrays = await this.#readGeneral(window, samples, signal);
     if (this.isYCbCr) arrays = convertYCbCrToRgb(arrays, path);
     const bySample = new Map(samples.map((sample, i) => [sample, arrays[i]]));
     const seen = new Set<number>();
     return bands.map((band) => {
       const array = bySample.get(band);
       if (array === undefined)
-        throw new CorruptFileError(`${path}: geotiff.js returned no data for band ${band}`);
+        throw new CorruptFileError(`${path}: the decoder returned no data for band ${band}`);
       if (seen.has(band)) return array.slice();
       seen.add(band);
       return array;
     });
+  }
+
+  /** The general path: geotiff.js with our bounded block decoders. */
+  async #readGeneral(
+    window: PixelWindow,
+    samples: readonly number[],
+    signal: AbortSignal | undefined,
+  ): Promise<PixelArray[]> {
+    const { path } = this.source;
+    try {
+      const result = await this.image.readRasters({
+        window: [window.col0, window.row0, window.col0 + window.width, window.row0 + window.height],
+        samples: [...samples],
+        interleave: false,
+        ...(signal === undefined ? {} : { signal }),
+      });
+      return Array.from(result);
+    } catch (error) {
+      throw asSitewatchError(error, path, `decode window ${JSON.stringify(window)}`, signal);
+    }
   }
 
   async close(): Promise<void> {
@@ -205,11 +279,18 @@ export async function openGeoTiff(
     } catch (error) {
       throw asSitewatchError(error, path, 'read the TIFF directory');
     }
+    const fast =
+      options.fastDecode === false ? null : fastTiffImage(info, structure.littleEndian, path);
+    const threads = options.decodeThreads ?? defaultDecodeThreads();
+    const pool = options.decodePool ?? (threads > 1 ? sharedDecodePool(threads) : null);
     return new GeoTiffRasterSource(
       description,
       source,
       image,
       info.photometric === PHOTOMETRIC.ycbcr,
+      fast,
+      pool,
+      options.poolMinWindowPixels ?? POOL_MIN_WINDOW_PIXELS,
     );
   } catch (error) {
     await source.close();

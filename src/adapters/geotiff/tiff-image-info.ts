@@ -63,7 +63,14 @@ export interface TiffImageInfo {
   readonly height: number;
   readonly samplesPerPixel: number;
   readonly dataType: RasterDataType;
+  readonly bitsPerSample: number;
+  /** TIFF SampleFormat: 1 unsigned, 2 signed, 3 IEEE float. */
+  readonly sampleFormat: number;
   readonly compression: string;
+  /** The TIFF Compression code (`compression` is its name). */
+  readonly compressionCode: number;
+  /** TIFF Predictor: 1 none, 2 horizontal differencing, 3 floating point. */
+  readonly predictor: number;
   readonly photometric: number;
   readonly planarConfiguration: 1 | 2;
   readonly tiled: boolean;
@@ -72,6 +79,9 @@ export interface TiffImageInfo {
   readonly extraSamples: readonly number[];
   /** Lowest file offset of any non-empty block of this image (Infinity when all are empty). */
   readonly firstDataOffset: number;
+  /** File offset and stored byte count of every block (checked to lie inside the file). */
+  readonly blockOffsets: readonly number[];
+  readonly blockByteCounts: readonly number[];
 }
 
 function uniform(values: readonly number[], count: number, what: string, path: string): number {
@@ -92,7 +102,12 @@ function uniform(values: readonly number[], count: number, what: string, path: s
 async function readSampleLayout(
   values: IfdValues,
   path: string,
-): Promise<{ samplesPerPixel: number; dataType: RasterDataType }> {
+): Promise<{
+  samplesPerPixel: number;
+  dataType: RasterDataType;
+  bitsPerSample: number;
+  sampleFormat: number;
+}> {
   const samplesPerPixel = await values.number(TAG.SamplesPerPixel, 1);
   if (
     !Number.isInteger(samplesPerPixel) ||
@@ -118,7 +133,7 @@ async function readSampleLayout(
       `${path}: ${describeSampleType(format, bits)} samples are not supported (supported: 8/16/32-bit integers, 32/64-bit floats)`,
     );
   }
-  return { samplesPerPixel, dataType };
+  return { samplesPerPixel, dataType, bitsPerSample: bits, sampleFormat: format };
 }
 
 async function readCompression(
@@ -192,7 +207,7 @@ async function checkBlocks(
   expected: number,
   path: string,
   sizeBytes: number,
-): Promise<number> {
+): Promise<{ first: number; offsets: number[]; counts: number[] }> {
   const kind = grid.tiled ? 'tile' : 'strip';
   const offsets = (await values.numbers(grid.offsetsTag)) ?? [];
   const counts = (await values.numbers(grid.countsTag)) ?? [];
@@ -213,7 +228,7 @@ async function checkBlocks(
     }
     first = Math.min(first, offset);
   }
-  return first;
+  return { first, offsets: offsets.slice(0, expected), counts: counts.slice(0, expected) };
 }
 
 /**
@@ -237,7 +252,10 @@ export async function readImageInfo(
       `${path}: ${width} × ${height} pixels (${width * height}) exceed the limit of ${limits.maxPixels} pixels`,
     );
   }
-  const { samplesPerPixel, dataType } = await readSampleLayout(values, path);
+  const { samplesPerPixel, dataType, bitsPerSample, sampleFormat } = await readSampleLayout(
+    values,
+    path,
+  );
   const compression = await readCompression(values, path);
   const photometric = await values.number(TAG.PhotometricInterpretation, PHOTOMETRIC.minIsBlack);
   if (photometric === PHOTOMETRIC.ycbcr && (compression.code !== 7 || samplesPerPixel !== 3)) {
@@ -258,20 +276,26 @@ export async function readImageInfo(
     Math.ceil(width / grid.blockWidth) *
     Math.ceil(height / grid.blockHeight) *
     (planar === 2 ? samplesPerPixel : 1);
-  const firstDataOffset = await checkBlocks(values, grid, blocks, path, sizeBytes);
+  const blockTable = await checkBlocks(values, grid, blocks, path, sizeBytes);
   return {
     width,
     height,
     samplesPerPixel,
     dataType,
+    bitsPerSample,
+    sampleFormat,
     compression: compression.name,
+    compressionCode: compression.code,
+    predictor: await values.number(TAG.Predictor, 1),
     photometric,
     planarConfiguration: planar,
     tiled: grid.tiled,
     blockWidth: grid.blockWidth,
     blockHeight: grid.blockHeight,
     extraSamples: (await values.numbers(TAG.ExtraSamples)) ?? [],
-    firstDataOffset,
+    firstDataOffset: blockTable.first,
+    blockOffsets: blockTable.offsets,
+    blockByteCounts: blockTable.counts,
   };
 }
 

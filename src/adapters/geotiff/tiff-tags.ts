@@ -18,6 +18,7 @@ export const TAG = {
   Software: 305,
   DateTime: 306,
   Artist: 315,
+  Predictor: 317,
   TileWidth: 322,
   TileLength: 323,
   TileOffsets: 324,
