@@ -6,7 +6,8 @@ import { CancelledError, NotFoundError, ValidationError } from '../core/errors.t
 import type { ImageRecord } from '../core/imagery/image.ts';
 import type { PixelArray, PixelWindow, RasterSource } from '../core/raster/raster.ts';
 import { compareImages, type CompareDeps } from './compare-images.ts';
-import type { RasterFileSpec } from './ports.ts';
+import { inThreadStripWorkspaces } from './compare/in-thread-strips.ts';
+import type { RasterFileSpec, ScratchSpace } from './ports.ts';
 
 const SIZE = 128;
 const BANDS = ['red', 'green', 'blue'];
@@ -66,7 +67,7 @@ function renderBands(
   });
 }
 
-function memorySource(bands: Float32Array[]): RasterSource {
+function memorySource(bands: Float32Array[], onRead: () => void = () => undefined): RasterSource {
   return {
     description: {
       width: SIZE,
@@ -88,6 +89,7 @@ function memorySource(bands: Float32Array[]): RasterSource {
       tags: {},
     },
     readWindow(window: PixelWindow, options?: { readonly bands?: readonly number[] }) {
+      onRead();
       const wanted = options?.bands ?? BANDS.map((_, i) => i);
       return Promise.resolve(
         wanted.map((b) => {
@@ -132,6 +134,10 @@ function record(id: string, bands: Float32Array[], geo = true): ImageRecord {
 
 interface Harness {
   readonly deps: CompareDeps;
+  /** Scratch folders still present. */
+  readonly folders: Set<string>;
+  /** Windows read (decoded) per image id. */
+  readonly reads: Map<string, number>;
   readonly stored: Comparison[];
   readonly rasters: Map<string, { spec: RasterFileSpec; rows: number; data: number[] }>;
   readonly texts: Map<string, string>;
@@ -147,6 +153,34 @@ function harness(
   const byId = new Map(images.map((i) => [i.record.id, i]));
   const byPath = new Map(images.map((i) => [`/mem/${i.record.id}`, i]));
   let tick = 0;
+  const folders = new Set<string>();
+  const reads = new Map<string, number>();
+  let folderCount = 0;
+  const scratch: ScratchSpace = {
+    createFolder: (parent, prefix) => {
+      const path = `${parent ?? '/home/tmp'}/${prefix}${(folderCount += 1)}`;
+      folders.add(path);
+      return Promise.resolve({
+        path,
+        move: (from, to) => {
+          for (const map of [rasters, texts] as Map<string, unknown>[]) {
+            const entry = map.get(from);
+            if (entry === undefined) continue;
+            map.delete(from);
+            map.set(to, entry);
+          }
+          return Promise.resolve();
+        },
+        remove: () => {
+          folders.delete(path);
+          for (const map of [rasters, texts] as Map<string, unknown>[]) {
+            for (const key of [...map.keys()]) if (key.startsWith(`${path}/`)) map.delete(key);
+          }
+          return Promise.resolve();
+        },
+      });
+    },
+  };
   const deps: CompareDeps = {
     images: {
       get: (id) => Promise.resolve(byId.get(id)?.record),
@@ -176,7 +210,11 @@ function harness(
         const image = 'path' in input ? byPath.get(input.path) : undefined;
         if (image === undefined)
           throw new NotFoundError(`no fake raster for ${JSON.stringify(input)}`);
-        return Promise.resolve(memorySource(image.bands));
+        return Promise.resolve(
+          memorySource(image.bands, () => {
+            reads.set(image.record.id, (reads.get(image.record.id) ?? 0) + 1);
+          }),
+        );
       },
     },
     crs: new EpsgCrsRegistry(),
@@ -216,8 +254,10 @@ function harness(
         .toString(16)
         .padStart(64, '0'),
     softwareVersion: '0.0.0-test',
+    strips: inThreadStripWorkspaces,
+    scratch,
   };
-  return { deps, stored, rasters, texts };
+  return { deps, folders, reads, stored, rasters, texts };
 }
 
 const scene = texture(42);
@@ -268,6 +308,9 @@ describe('compareImages', () => {
       };
       expect(changes.features).toHaveLength(1);
       expect(h.stored).toEqual([comparison]);
+      expect(h.folders.size).toBe(0);
+      // One strip: each image decoded once for all passes, B re-warped after the shift.
+      expect(Object.fromEntries(h.reads)).toEqual({ img_a: 1, img_b: 1 });
       expect(comparison.parameters.minMappingUnitM2).toBe(400);
       expect(comparison.outputs?.changeMask).toBe('/out/change-mask.tif');
     },
@@ -298,6 +341,58 @@ describe('compareImages', () => {
       }),
     ).rejects.toBeInstanceOf(CancelledError);
     expect(h.stored).toEqual([]);
+  });
+
+  it.each([
+    ['IR-MAD pass 2/5', 'irmad'],
+    ['CVA magnitude', 'cva'],
+    ['writing outputs', 'cva'],
+  ] as const)(
+    'cancels mid-run (at %s), leaving no output, no scratch folder and nothing stored',
+    async (stage, method) => {
+      const h = harness(pair);
+      const controller = new AbortController();
+      const stages: string[] = [];
+      const run = compareImages(h.deps, {
+        imageA: 'img_a',
+        imageB: 'img_b',
+        method,
+        outDir: '/out',
+        signal: controller.signal,
+        onProgress: (event) => {
+          stages.push(event.stage);
+          if (event.stage === stage) controller.abort();
+        },
+      });
+      await expect(run).rejects.toBeInstanceOf(CancelledError);
+      expect(stages).toContain(stage);
+      expect(h.stored).toEqual([]);
+      expect(h.folders.size).toBe(0);
+      expect([...h.rasters.keys(), ...h.texts.keys()]).toEqual([]);
+    },
+  );
+
+  it('records the normalisation: IR-MAD invariant pixels by default, and refuses an unknown one', async () => {
+    const h = harness(pair);
+    const { comparison, normalisation } = await compareImages(h.deps, {
+      imageA: 'img_a',
+      imageB: 'img_b',
+      method: 'cva',
+    });
+    expect(normalisation.method).toBe('irmad');
+    expect(normalisation.pixelCount).toBeGreaterThan(100);
+    expect(normalisation.bands.map((b) => b.name)).toEqual(BANDS);
+    for (const band of normalisation.bands) expect(band.gain).toBeCloseTo(1, 1);
+    expect(comparison.parameters.normalisation).toEqual(normalisation);
+    expect(h.folders.size).toBe(0);
+    await expect(
+      compareImages(h.deps, {
+        imageA: 'img_a',
+        imageB: 'img_b',
+        method: 'cva',
+        normalise: 'magic' as never,
+      }),
+    ).rejects.toThrow(/normalise must be one of irmad, histogram, none; got magic/);
   });
 
   it('stores nothing when writing an output fails', async () => {

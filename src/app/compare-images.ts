@@ -2,16 +2,21 @@
  * Use case: compare two ingested images of one place (A the earlier, the reference).
  *
  * Steps: resolve the grid (A's, or a site's local UTM grid) and pair the bands; read both
- * images strip by strip onto the grid (B through its pixel mapping); co-register B onto A
- * (global translation on a decimated luminance, local tile residuals); compute the change
- * statistic (IR-MAD, 5 passes, or CVA); threshold (Otsu, or the user's), clean up (open/close
- * radius 1), drop components under the minimum mapping unit; polygonise; write the outputs;
- * and only then store the comparison in one transaction. Any error before the insert stores
- * nothing.
+ * images strip by strip onto the grid once, caching the warped strips (in memory within a
+ * budget, else in a temporary file: the {@link StripWorkspaceFactory}); co-register B onto A
+ * (global translation on a decimated luminance, local tile residuals) and, when the shift is
+ * applied, re-read B; normalise B to A radiometrically (IR-MAD invariant pixels, histogram
+ * matching, or none); compute the change statistic (IR-MAD, 5 passes, or CVA) over the cached
+ * strips, the per-strip work run by the workspace's runner (worker threads in the CLI);
+ * threshold (Otsu, or the user's), clean up (open/close radius 1), drop components under the
+ * minimum mapping unit; polygonise; write the outputs into a private folder inside the output
+ * folder and move them into place; and only then store the comparison in one transaction.
+ * Any error or cancellation before the insert stores nothing and leaves no output and no
+ * temporary file.
  *
- * Memory: one strip (512 grid rows) of both images, plus per grid pixel a Float32 magnitude,
- * Uint8 validity and change masks and Int32 labels (about 14 bytes per pixel), and the
- * decimated co-registration images (at most 1024² floats each).
+ * Memory: the strips in flight, the cache when it fits its budget, plus per grid pixel a
+ * Float32 magnitude, Uint8 validity and change masks and Int32 labels (about 14 bytes per
+ * pixel), and the decimated co-registration images (at most 1024² floats each).
  */
 import type { Site } from '../core/catalog/site.ts';
 import {
@@ -30,6 +35,13 @@ import type { ImageRecord } from '../core/imagery/image.ts';
 import { minimumMappingUnitPixels } from '../core/raster/connected-components.ts';
 import { computeChangeField, IRMAD_ITERATIONS, type ChangeField } from './compare/change-field.ts';
 import {
+  DEFAULT_NORMALISE_METHOD,
+  NORMALISE_METHODS,
+  type NormaliseMethod,
+  type NormalisationRecord,
+} from './compare/normalise-pair.ts';
+import { DecodedSources, cacheStrips, type ProgressListener } from './compare/strip-pipeline.ts';
+import {
   MORPHOLOGY_RADIUS_PX,
   changePolygons,
   chooseThreshold,
@@ -41,6 +53,8 @@ import {
   SITE_BUFFER_METERS,
   crsTransform,
   openComparisonPair,
+  stripRows,
+  throwIfCancelled,
   type ComparisonPair,
 } from './compare/comparison-pair.ts';
 import { RELIABILITY_THRESHOLD, coregisterPair } from './compare/coregister-pair.ts';
@@ -53,7 +67,12 @@ import type {
   OutputFiles,
   RasterOpenLimits,
   RasterOpener,
+  ScratchFolder,
+  ScratchSpace,
   SiteRepository,
+  StripLayout,
+  StripWorkspace,
+  StripWorkspaceFactory,
 } from './ports.ts';
 
 export interface CompareDeps {
@@ -69,6 +88,10 @@ export interface CompareDeps {
   readonly sha256Hex: (bytes: Uint8Array) => string;
   /** sitewatch's version, recorded as provenance. */
   readonly softwareVersion: string;
+  /** Strip cache and per-strip kernel runner (worker threads, or in this thread). */
+  readonly strips: StripWorkspaceFactory;
+  /** Temporary folders (the spilled strip cache, outputs before they are moved into place). */
+  readonly scratch: ScratchSpace;
 }
 
 export interface CompareRequest {
@@ -78,20 +101,29 @@ export interface CompareRequest {
   readonly imageB: string;
   readonly siteId?: string | undefined;
   readonly method: ChangeMethod;
+  /** Radiometric normalisation of B to A; default {@link DEFAULT_NORMALISE_METHOD}. */
+  readonly normalise?: NormaliseMethod | undefined;
   /** Overrides the automatic threshold on the magnitude (IR-MAD: Z; CVA: standardised ‖d‖). */
   readonly threshold?: number | undefined;
   /** Minimum mapping unit in m²; default 4 × GSD² (4 pixels). Not allowed for pixel-only images. */
   readonly minMappingUnitM2?: number | undefined;
   /** Folder for the output files; none written without it. */
   readonly outDir?: string | undefined;
+  /** Aborting it stops the comparison with a CancelledError, storing and leaving nothing. */
   readonly signal?: AbortSignal | undefined;
-  /** Called at each stage, e.g. `('irmad pass', 3)`. */
-  readonly onProgress?: ((stage: string, step?: number) => void) | undefined;
+  /** Called as each stage advances, e.g. `{ stage: 'IR-MAD pass 3/5', done: 7, total: 16 }`. */
+  readonly onProgress?: ProgressListener | undefined;
 }
 
+/** The stored parameters, with the radiometric normalisation applied to B. */
+export type CompareParameters = ComparisonParameters & {
+  readonly normalisation: NormalisationRecord;
+};
+
 export interface CompareResult {
-  readonly comparison: Comparison;
+  readonly comparison: Comparison & { readonly parameters: CompareParameters };
   readonly polygons: readonly ChangePolygon[];
+  readonly normalisation: NormalisationRecord;
 }
 
 /** Pixels in a component below which it is dropped, without a GSD. */
@@ -121,6 +153,12 @@ function checkRequest(request: CompareRequest): void {
   if (request.threshold !== undefined && !Number.isFinite(request.threshold)) {
     throw new ValidationError(`threshold must be a finite number; got ${request.threshold}`);
   }
+  const normalise: string = request.normalise ?? DEFAULT_NORMALISE_METHOD;
+  if (!(NORMALISE_METHODS as readonly string[]).includes(normalise)) {
+    throw new ValidationError(
+      `normalise must be one of ${NORMALISE_METHODS.join(', ')}; got ${normalise}`,
+    );
+  }
   const mmu = request.minMappingUnitM2;
   if (mmu !== undefined && !(Number.isFinite(mmu) && mmu >= 0)) {
     throw new ValidationError(`minimum mapping unit must be a finite area ≥ 0 m²; got ${mmu}`);
@@ -148,6 +186,7 @@ function mappingUnit(
 interface Detection {
   readonly registration: RegistrationResult;
   readonly field: ChangeField;
+  readonly normalisation: NormalisationRecord;
   readonly threshold: number;
   readonly mask: Uint8Array;
   readonly polygons: ChangePolygon[];
@@ -176,21 +215,45 @@ async function detectChange(
   deps: CompareDeps,
   request: CompareRequest,
   pair: ComparisonPair,
+  strips: { readonly layout: StripLayout; readonly workspace: StripWorkspace },
   context: { readonly site: Site | null; readonly minPixels: number; lap(name: string): void },
 ): Promise<Detection> {
-  request.onProgress?.('co-registration');
-  const registration = await coregisterPair(pair, request.signal);
+  const { layout, workspace } = strips;
+  const { signal, onProgress } = request;
+  const decodedB = new DecodedSources();
+  const registration = await coregisterPair(pair, layout, workspace, {
+    signal,
+    onProgress,
+    stage: 'reading and co-registering',
+    decodedB,
+  });
+  if (registration.applied) {
+    const mappingB = withTranslation(
+      pair.b.mapping,
+      registration.dx,
+      registration.dy,
+      'destination',
+    );
+    await cacheStrips(
+      pair,
+      layout,
+      workspace,
+      { sides: 'b', mappingB, decodedB },
+      { signal, onProgress, stage: 'warping B shifted' },
+      () => Promise.resolve(null),
+    );
+  }
+  decodedB.inputs.clear();
   context.lap('coregistrationMs');
-  const mappingB = registration.applied
-    ? withTranslation(pair.b.mapping, registration.dx, registration.dy, 'destination')
-    : pair.b.mapping;
-  const field = await computeChangeField(pair, {
+  const { field, normalisation } = await computeChangeField(pair, layout, workspace, {
     method: request.method,
-    mappingB,
-    signal: request.signal,
-    onPass: (pass) => request.onProgress?.(`${request.method} pass`, pass),
+    normalise: request.normalise ?? DEFAULT_NORMALISE_METHOD,
+    signal,
+    onProgress,
   });
   context.lap('changeDetectionMs');
+  throwIfCancelled(signal);
+  onProgress?.({ stage: 'change map', done: 0, total: 1 });
   const { grid, bandNames } = pair;
   const threshold = chooseThreshold(
     field,
@@ -214,9 +277,10 @@ async function detectChange(
       )
     : [];
   context.lap('mappingMs');
+  onProgress?.({ stage: 'change map', done: 1, total: 1 });
   let changedPixels = 0;
   for (const v of mask) changedPixels += v;
-  return { registration, field, threshold, mask, polygons, zones, changedPixels };
+  return { registration, field, normalisation, threshold, mask, polygons, zones, changedPixels };
 }
 
 function parametersOf(
@@ -225,7 +289,8 @@ function parametersOf(
   pair: ComparisonPair,
   threshold: number,
   mmu: { readonly m2: number | null; readonly pixels: number },
-): ComparisonParameters {
+  normalisation: NormalisationRecord,
+): CompareParameters {
   return {
     method: request.method,
     siteId: site?.id ?? null,
@@ -239,6 +304,7 @@ function parametersOf(
     siteBufferMeters: site === null ? null : SITE_BUFFER_METERS,
     bands: pair.bandNames,
     resampling: 'bilinear',
+    normalisation,
   };
 }
 
@@ -248,6 +314,40 @@ function parametersOf(
  *   they do not overlap, share no band, are pixel-only of different sizes or share no valid
  *   pixel, or for bad options; the signal's reason when aborted. Nothing is stored then.
  */
+/** Writes the outputs into a private folder inside `outDir`, then moves them into place. */
+async function publishOutputs(
+  deps: CompareDeps,
+  request: CompareRequest & { readonly outDir: string },
+  content: Parameters<typeof writeComparisonOutputs>[2],
+  folders: ScratchFolder[],
+): Promise<ComparisonOutputs> {
+  const { signal, onProgress } = request;
+  onProgress?.({ stage: 'writing outputs', done: 0, total: 1 });
+  const dir = await deps.files.ensureDir(request.outDir);
+  const staging = await deps.scratch.createFolder(dir, '.sitewatch-partial-');
+  folders.push(staging);
+  const staged = await writeComparisonOutputs(deps.files, staging.path, content, signal);
+  throwIfCancelled(signal);
+  const outputs: ComparisonOutputs = {
+    changeMask: deps.files.join(dir, 'change-mask.tif'),
+    changeMagnitude: deps.files.join(dir, 'change-magnitude.tif'),
+    changes: deps.files.join(dir, 'changes.geojson'),
+    registration: deps.files.join(dir, 'registration.json'),
+  };
+  for (const key of Object.keys(outputs) as (keyof ComparisonOutputs)[]) {
+    await staging.move(staged[key], outputs[key]);
+  }
+  onProgress?.({ stage: 'writing outputs', done: 1, total: 1 });
+  return outputs;
+}
+
+/**
+ * Compares two ingested images and stores the comparison (after the outputs are written).
+ * @throws NotFoundError for an unknown image or site; ValidationError naming the images when
+ *   they do not overlap, share no band, are pixel-only of different sizes or share no valid
+ *   pixel, or for bad options; CancelledError when the signal aborts. Nothing is stored then,
+ *   and no output or temporary file is left.
+ */
 export async function compareImages(
   deps: CompareDeps,
   request: CompareRequest,
@@ -255,21 +355,38 @@ export async function compareImages(
   checkRequest(request);
   const started = deps.clock.nowIso();
   const { a, b, site } = await loadInputs(deps, request);
+  throwIfCancelled(request.signal);
   const pair = await openComparisonPair(deps, a, b, site);
+  const folders: ScratchFolder[] = [];
+  let workspace: StripWorkspace | null = null;
   try {
     const watch = stopwatch(deps.clock);
     const mmu = mappingUnit(request, pair.gsdMeters, `${a.id} and ${b.id}`);
-    const found = await detectChange(deps, request, pair, {
-      site,
-      minPixels: mmu.pixels,
-      lap: (name) => {
-        watch.lap(name);
+    const layout: StripLayout = {
+      gridWidth: pair.grid.width,
+      strips: [...stripRows(pair.grid.height)],
+      bandCount: pair.bandNames.length,
+    };
+    const scratch = await deps.scratch.createFolder(null, 'compare-');
+    folders.push(scratch);
+    workspace = await deps.strips.open(layout, scratch.path);
+    const found = await detectChange(
+      deps,
+      request,
+      pair,
+      { layout, workspace },
+      {
+        site,
+        minPixels: mmu.pixels,
+        lap: (name) => {
+          watch.lap(name);
+        },
       },
-    });
+    );
+    await workspace.close();
     let outputs: ComparisonOutputs | null = null;
     if (request.outDir !== undefined) {
-      request.onProgress?.('writing outputs');
-      outputs = await writeComparisonOutputs(deps.files, request.outDir, {
+      const content = {
         grid: pair.grid,
         field: found.field,
         mask: found.mask,
@@ -277,15 +394,21 @@ export async function compareImages(
         registration: found.registration,
         imageA: a.id,
         imageB: b.id,
-      });
+      };
+      outputs = await publishOutputs(
+        deps,
+        { ...request, outDir: request.outDir },
+        content,
+        folders,
+      );
       watch.lap('outputsMs');
     }
-    const parameters = parametersOf(request, site, pair, found.threshold, mmu);
+    const parameters = parametersOf(request, site, pair, found.threshold, mmu, found.normalisation);
     const createdAt = deps.clock.nowIso();
     const timingsMs = { ...watch.timingsMs, totalMs: Date.parse(createdAt) - Date.parse(started) };
     const idSource = `${a.sha256}\n${b.sha256}\n${JSON.stringify(parameters)}\n${createdAt}`;
     const { validPixels } = found.field;
-    const comparison: Comparison = {
+    const comparison = {
       schemaVersion: COMPARISON_SCHEMA_VERSION,
       id: `cmp_${deps.sha256Hex(new TextEncoder().encode(idSource)).slice(0, 16)}`,
       imageA: a.id,
@@ -304,10 +427,12 @@ export async function compareImages(
       outputs,
       softwareVersion: deps.softwareVersion,
       timingsMs,
-    };
+    } satisfies Comparison;
     await deps.comparisons.insert(comparison);
-    return { comparison, polygons: found.polygons };
+    return { comparison, polygons: found.polygons, normalisation: found.normalisation };
   } finally {
+    await workspace?.close();
+    await Promise.allSettled(folders.map((folder) => folder.remove()));
     await pair.close();
   }
 }

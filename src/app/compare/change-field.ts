@@ -1,29 +1,39 @@
 /**
- * The change statistic of a co-registered pair over the whole grid, streamed strip by strip:
+ * The change statistic of a co-registered pair over the whole grid, from the cached strips:
  * IR-MAD (chi-square statistic Z after {@link IRMAD_ITERATIONS} reweighted passes) or CVA
- * (magnitude of the per-image standardised change vector).
+ * (magnitude of the change vector), with B radiometrically normalised to A first (see
+ * `normalise-pair.ts`).
  *
- * Memory: one strip of both images plus the full-size outputs, a Float32 magnitude and a
- * Uint8 validity mask per grid pixel (5 bytes per pixel), which the clean-up and labelling
- * need whole.
+ * Passes over the cache: IR-MAD 5 + 1 (the last also yields the invariant pixels);
+ * CVA 2, plus 6 for the `irmad` normalisation or 1 for `histogram`.
+ *
+ * Memory: the strips in flight plus the full-size outputs, a Float32 magnitude and a Uint8
+ * validity mask per grid pixel (5 bytes per pixel), which the clean-up and labelling need
+ * whole.
  */
+import type { BivariateMoments } from '../../core/change/bivariate-moments.ts';
 import type { ChangeMethod } from '../../core/change/comparison.ts';
-import { createCvaStatsAccumulator, cvaWindow } from '../../core/change/cva.ts';
+import type { CvaStatistics } from '../../core/change/cva.ts';
 import {
   createIrmadAccumulator,
-  madWindow,
   solveIrmad,
   type IrmadParameters,
 } from '../../core/change/irmad.ts';
 import { ValidationError } from '../../core/errors.ts';
-import type { PixelMapping } from '../../core/grid/approximate-mapping.ts';
+import type { StripLayout, StripWorkspace } from '../ports.ts';
+import type { ComparisonPair } from './comparison-pair.ts';
 import {
-  readStrip,
-  stripRows,
-  throwIfCancelled,
-  type ComparisonPair,
-  type StripPixels,
-} from './comparison-pair.ts';
+  fitHistogramNormalisation,
+  fitLinearNormalisation,
+  mergeBandMoments,
+  noNormalisation,
+  NORMALISE_MIN_NO_CHANGE_PROBABILITY,
+  type FittedNormalisation,
+  type NormaliseMethod,
+  type NormalisationRecord,
+} from './normalise-pair.ts';
+import type { BandNormalisation, StripPixels } from './strip-kernels.ts';
+import { eachCachedStrip, type ProgressListener, type StripPassOptions } from './strip-pipeline.ts';
 
 /** IR-MAD passes (the first unweighted). */
 export const IRMAD_ITERATIONS = 5;
@@ -41,104 +51,181 @@ export interface ChangeField {
 
 export interface ChangeFieldOptions {
   readonly method: ChangeMethod;
-  /** B's mapping, corrected by the co-registration when applied. */
-  readonly mappingB: PixelMapping;
+  readonly normalise: NormaliseMethod;
   readonly signal?: AbortSignal | undefined;
-  /** Called after each pass over the images with its 1-based number. */
-  readonly onPass?: ((pass: number) => void) | undefined;
+  readonly onProgress?: ProgressListener | undefined;
 }
 
-async function forEachStrip(
-  pair: ComparisonPair,
-  options: ChangeFieldOptions,
-  fn: (strip: StripPixels) => void,
-): Promise<void> {
-  for (const { row0, height } of stripRows(pair.grid.height)) {
-    throwIfCancelled(options.signal);
-    fn(await readStrip(pair, options.mappingB, row0, height, options.signal));
-  }
+interface Context {
+  readonly pair: ComparisonPair;
+  readonly layout: StripLayout;
+  readonly workspace: StripWorkspace;
+  readonly options: ChangeFieldOptions;
+}
+
+function pass(context: Context, stage: string): StripPassOptions {
+  return { signal: context.options.signal, onProgress: context.options.onProgress, stage };
 }
 
 async function irmadParameters(
-  pair: ComparisonPair,
-  options: ChangeFieldOptions,
+  context: Context,
+  normalisation: BandNormalisation,
 ): Promise<IrmadParameters> {
+  const { workspace, layout, pair } = context;
   let params: IrmadParameters | null = null;
-  for (let pass = 1; pass <= IRMAD_ITERATIONS; pass += 1) {
-    const accumulator = createIrmadAccumulator(pair.bandNames.length);
+  for (let iteration = 1; iteration <= IRMAD_ITERATIONS; iteration += 1) {
     const previous: IrmadParameters | null = params;
-    await forEachStrip(pair, options, (strip) => {
-      if (previous === null) {
-        accumulator.add(strip.bandsA, strip.bandsB, null, strip.valid);
-        return;
-      }
-      const count = strip.valid.length;
-      const out = { chiSquare: new Float32Array(count), weights: new Float32Array(count) };
-      madWindow(previous, strip.bandsA, strip.bandsB, strip.valid, out);
-      accumulator.add(strip.bandsA, strip.bandsB, out.weights, strip.valid);
-    });
+    const parts = await eachCachedStrip(
+      layout,
+      workspace,
+      pass(context, `IR-MAD pass ${iteration}/${IRMAD_ITERATIONS}`),
+      (strip) => workspace.runner.run('irmadMoments', { strip, previous, normalisation }),
+    );
+    const accumulator = createIrmadAccumulator(pair.bandNames.length);
+    for (const moments of parts) accumulator.addMoments(moments);
     params = solveIrmad(accumulator.moments(), { regularisation: IRMAD_REGULARISATION });
-    options.onPass?.(pass);
   }
   if (params === null) throw new ValidationError('IR-MAD ran no pass');
   return params;
 }
 
+/** Full-size outputs, filled strip by strip. */
+class FieldBuilder {
+  readonly magnitude: Float32Array;
+  readonly valid: Uint8Array;
+  validPixels = 0;
+
+  constructor(
+    readonly width: number,
+    height: number,
+  ) {
+    this.magnitude = new Float32Array(width * height).fill(Number.NaN);
+    this.valid = new Uint8Array(width * height);
+  }
+
+  place(strip: StripPixels, magnitude: Float32Array): void {
+    const offset = strip.row0 * this.width;
+    this.valid.set(strip.valid, offset);
+    this.magnitude.set(magnitude, offset);
+    for (const v of strip.valid) this.validPixels += v;
+  }
+}
+
 /**
- * Computes the change statistic for every grid pixel.
- * @throws ValidationError when no pixel is valid in both images (naming them), or IR-MAD's
- *   covariance is singular.
+ * The final IR-MAD pass: Z into `field` (when given) and the invariant-pixel moments.
+ */
+async function irmadStatistic(
+  context: Context,
+  parameters: IrmadParameters,
+  normalisation: BandNormalisation,
+  field: FieldBuilder | null,
+): Promise<BivariateMoments[]> {
+  const { workspace, layout } = context;
+  const parts = await eachCachedStrip(
+    layout,
+    workspace,
+    pass(context, field === null ? 'invariant pixels' : 'IR-MAD statistic'),
+    async (strip) => {
+      const result = await workspace.runner.run('irmadStatistic', {
+        strip,
+        parameters,
+        minNoChangeProbability: NORMALISE_MIN_NO_CHANGE_PROBABILITY,
+        normalisation,
+      });
+      field?.place(strip, result.chiSquare);
+      return result.invariant;
+    },
+  );
+  return mergeBandMoments(parts, context.pair.bandNames.length);
+}
+
+/** CVA statistics (x = A, y = B′); with B normalised to A, B is standardised with A's. */
+function cvaStatistics(moments: readonly BivariateMoments[], normalised: boolean): CvaStatistics {
+  const n = moments.length;
+  const stats = {
+    pixelCount: moments[0]?.count ?? 0,
+    meanA: new Float64Array(n),
+    stdA: new Float64Array(n),
+    meanB: new Float64Array(n),
+    stdB: new Float64Array(n),
+    meanDifference: new Float64Array(n),
+    stdDifference: new Float64Array(n),
+  };
+  moments.forEach((m, j) => {
+    if (m.count === 0) return;
+    const stdA = Math.sqrt(m.sxx / m.count);
+    stats.meanA[j] = m.meanX;
+    stats.stdA[j] = stdA;
+    stats.meanB[j] = normalised ? m.meanX : m.meanY;
+    stats.stdB[j] = normalised ? stdA : Math.sqrt(m.syy / m.count);
+    stats.meanDifference[j] = m.meanY - m.meanX;
+    stats.stdDifference[j] = Math.sqrt(Math.max(0, m.sxx + m.syy - 2 * m.sxy) / m.count);
+  });
+  return stats;
+}
+
+async function cvaField(
+  context: Context,
+  normalisation: BandNormalisation,
+  field: FieldBuilder,
+): Promise<void> {
+  const { workspace, layout, pair } = context;
+  const parts = await eachCachedStrip(layout, workspace, pass(context, 'CVA statistics'), (strip) =>
+    workspace.runner.run('bandMoments', { strip, normalisation }),
+  );
+  const statistics = cvaStatistics(
+    mergeBandMoments(parts, pair.bandNames.length),
+    normalisation.kind !== 'none',
+  );
+  await eachCachedStrip(layout, workspace, pass(context, 'CVA magnitude'), async (strip) => {
+    field.place(
+      strip,
+      await workspace.runner.run('cvaMagnitude', { strip, normalisation, statistics }),
+    );
+  });
+}
+
+/**
+ * Computes the change statistic for every grid pixel from the cached strips, normalising B
+ * to A first.
+ * @throws ValidationError when IR-MAD's covariance is singular or the normalisation cannot be
+ *   fitted; CancelledError when the signal aborts.
  */
 export async function computeChangeField(
   pair: ComparisonPair,
+  layout: StripLayout,
+  workspace: StripWorkspace,
   options: ChangeFieldOptions,
-): Promise<ChangeField> {
-  const { width, height } = pair.grid;
-  const magnitude = new Float32Array(width * height).fill(Number.NaN);
-  const valid = new Uint8Array(width * height);
-  let validPixels = 0;
-  const place = (strip: StripPixels) => {
-    valid.set(strip.valid, strip.row0 * width);
-    for (const v of strip.valid) validPixels += v;
-  };
-  if (options.method === 'irmad') {
-    const params = await irmadParameters(pair, options);
-    await forEachStrip(pair, options, (strip) => {
-      const offset = strip.row0 * width;
-      const count = strip.valid.length;
-      const chiSquare = magnitude.subarray(offset, offset + count);
-      madWindow(params, strip.bandsA, strip.bandsB, strip.valid, {
-        chiSquare,
-        weights: new Float32Array(count),
-      });
-      place(strip);
-    });
-  } else {
-    const stats = createCvaStatsAccumulator(pair.bandNames.length);
-    await forEachStrip(pair, options, (strip) => {
-      stats.add(strip.bandsA, strip.bandsB, strip.valid);
-    });
-    options.onPass?.(1);
-    const statistics = stats.result();
-    await forEachStrip(pair, options, (strip) => {
-      const offset = strip.row0 * width;
-      const count = strip.valid.length;
-      const cvaValid = new Uint8Array(count);
-      const out = { magnitude: magnitude.subarray(offset, offset + count), valid: cvaValid };
-      if (strip.valid.some((v) => v === 1)) {
-        cvaWindow(strip.bandsA, strip.bandsB, null, null, out, {
-          standardisation: { mode: 'per-image', statistics },
-        });
-      }
-      for (let p = 0; p < count; p += 1) if (strip.valid[p] !== 1) out.magnitude[p] = Number.NaN;
-      place(strip);
-    });
+): Promise<{ readonly field: ChangeField; readonly normalisation: NormalisationRecord }> {
+  const context: Context = { pair, layout, workspace, options };
+  const field = new FieldBuilder(pair.grid.width, pair.grid.height);
+  const labels = `${pair.a.image.id} and ${pair.b.image.id}`;
+  let fitted: FittedNormalisation = noNormalisation(pair.bandNames);
+  if (options.normalise === 'histogram') {
+    fitted = await fitHistogramNormalisation(pair, layout, workspace, pass(context, 'histograms'));
   }
-  options.onPass?.(options.method === 'irmad' ? IRMAD_ITERATIONS + 1 : 2);
+  if (options.method === 'irmad' || options.normalise === 'irmad') {
+    // A linear normalisation leaves IR-MAD unchanged, so it runs on B as read unless the
+    // normalisation is a (non-linear) histogram match.
+    const parameters = await irmadParameters(context, fitted.normalisation);
+    const invariant = await irmadStatistic(
+      context,
+      parameters,
+      fitted.normalisation,
+      options.method === 'irmad' ? field : null,
+    );
+    if (options.normalise === 'irmad') {
+      fitted = fitLinearNormalisation(invariant, pair.bandNames, labels);
+    }
+  }
+  if (options.method === 'cva') await cvaField(context, fitted.normalisation, field);
   return {
-    magnitude,
-    valid,
-    validPixels,
-    irmadIterations: options.method === 'irmad' ? IRMAD_ITERATIONS : null,
+    field: {
+      magnitude: field.magnitude,
+      valid: field.valid,
+      validPixels: field.validPixels,
+      irmadIterations: options.method === 'irmad' ? IRMAD_ITERATIONS : null,
+    },
+    normalisation: fitted.record,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The two images of a comparison brought onto one grid: which grid (the reference image's, or
- * a site's local UTM grid), which bands pair up, and strip-by-strip reading of both images
- * resampled onto that grid (bilinear), with a joint validity mask.
+ * a site's local UTM grid), which bands pair up, and what warping a strip of each image onto
+ * that grid needs (the decoded source window and the sample positions).
  */
 import type { Site } from '../../core/catalog/site.ts';
 import { CancelledError, ValidationError } from '../../core/errors.ts';
@@ -10,12 +10,13 @@ import { buildPixelMapping, type PixelMapping } from '../../core/grid/approximat
 import { intersectGrids, type Grid } from '../../core/grid/grid.ts';
 import { siteGrid } from '../../core/grid/local-utm.ts';
 import { matchBands } from '../../core/grid/match-bands.ts';
-import { kernelMarginPx, warpWindow } from '../../core/grid/warp-window.ts';
+import { kernelMarginPx } from '../../core/grid/warp-window.ts';
 import { IRMAD_MAX_BANDS } from '../../core/change/irmad.ts';
 import type { ImageRecord } from '../../core/imagery/image.ts';
 import type { PixelWindow, RasterSource } from '../../core/raster/raster.ts';
 import type { CrsRegistry, RasterOpenLimits, RasterOpener } from '../ports.ts';
 import { rasterInputOf } from './raster-input.ts';
+import type { SourcePositions, WarpInput } from './strip-kernels.ts';
 
 /** Margin around a site polygon in its grid, metres. */
 export const SITE_BUFFER_METERS = 100;
@@ -35,16 +36,6 @@ export interface ComparisonPair {
   readonly bandNames: readonly string[];
   readonly a: PairSide;
   readonly b: PairSide;
-}
-
-/** Both images' samples of grid rows row0 … row0 + height − 1 (NaN where invalid). */
-export interface StripPixels {
-  readonly row0: number;
-  readonly height: number;
-  readonly bandsA: Float32Array[];
-  readonly bandsB: Float32Array[];
-  /** 1 where every band of both images is valid. */
-  readonly valid: Uint8Array;
 }
 
 function recordGrid(image: ImageRecord): Grid {
@@ -189,70 +180,59 @@ export async function openComparisonPair(
 
 const MARGIN_PX = kernelMarginPx('bilinear');
 
-/** Resamples one side's bands for `window` of the grid into `out`, clearing `valid` where invalid. */
-async function readSide(
-  side: PairSide,
-  mapping: PixelMapping,
-  window: PixelWindow,
-  out: Float32Array[],
-  valid: Uint8Array,
-  signal: AbortSignal | undefined,
-): Promise<void> {
+function positionsOf(mapping: PixelMapping, window: PixelWindow): SourcePositions {
+  if (mapping.affine !== null) return { kind: 'affine', affine: mapping.affine };
   const count = window.width * window.height;
-  const sourceWindow = mapping.sourceWindowFor(window, MARGIN_PX);
-  if (sourceWindow === null) {
-    valid.fill(0);
-    for (const band of out) band.fill(Number.NaN);
-    return;
-  }
   const cols = new Float64Array(count);
   const rows = new Float64Array(count);
   mapping.mapWindow(window, cols, rows);
-  const data = await side.source.readWindow(sourceWindow, {
-    bands: side.bandIndexes,
-    ...(signal !== undefined ? { signal } : {}),
-  });
-  const { width, height, nodata } = side.source.description;
-  const bandValid = new Uint8Array(count);
-  data.forEach((source, i) => {
-    const target = out[i];
-    if (target === undefined) return;
-    warpWindow({
-      source,
-      sourceWindow,
-      sourceRasterWidth: width,
-      sourceRasterHeight: height,
-      sourceCol: cols,
-      sourceRow: rows,
-      method: 'bilinear',
-      nodataIn: nodata,
-      out: target,
-      valid: bandValid,
-    });
-    for (let p = 0; p < count; p += 1) valid[p] = (valid[p] ?? 0) & (bandValid[p] ?? 0);
-  });
+  return { kind: 'points', cols, rows };
 }
 
 /**
- * Both images' samples for grid rows row0 … row0 + height − 1, B through `mappingB` (the
- * pair's mapping, or one corrected by the co-registration).
+ * What warping one side of the strip `window` needs: the decoded source window (read here,
+ * in this thread, through the side's RasterSource) and where each grid pixel samples it.
+ * @param extraMarginPx source pixels read beyond the kernel's margin on each side, so the
+ *   same decoded window can serve a slightly shifted mapping ({@link rewarpInput}).
  */
-export async function readStrip(
-  pair: ComparisonPair,
-  mappingB: PixelMapping,
-  row0: number,
-  height: number,
-  signal?: AbortSignal,
-): Promise<StripPixels> {
-  const window = { col0: 0, row0, width: pair.grid.width, height };
-  const count = window.width * height;
-  const bands = pair.bandNames.length;
-  const bandsA = Array.from({ length: bands }, () => new Float32Array(count));
-  const bandsB = Array.from({ length: bands }, () => new Float32Array(count));
-  const valid = new Uint8Array(count).fill(1);
-  await readSide(pair.a, pair.a.mapping, window, bandsA, valid, signal);
-  await readSide(pair.b, mappingB, window, bandsB, valid, signal);
-  return { row0, height, bandsA, bandsB, valid };
+export async function readSideInput(
+  side: PairSide,
+  mapping: PixelMapping,
+  window: PixelWindow,
+  signal: AbortSignal | undefined,
+  extraMarginPx = 0,
+): Promise<WarpInput> {
+  const { width, height, nodata } = side.source.description;
+  const base = {
+    window,
+    sourceRasterWidth: width,
+    sourceRasterHeight: height,
+    nodata,
+    bandCount: side.bandIndexes.length,
+  };
+  const sourceWindow = mapping.sourceWindowFor(window, MARGIN_PX + extraMarginPx);
+  if (sourceWindow === null) return { ...base, sources: [], sourceWindow, positions: null };
+  const sources = await side.source.readWindow(sourceWindow, {
+    bands: side.bandIndexes,
+    ...(signal !== undefined ? { signal } : {}),
+  });
+  return { ...base, sources, sourceWindow, positions: positionsOf(mapping, window) };
+}
+
+/**
+ * `input` (decoded earlier) warped through another mapping, without decoding again, when the
+ * source pixels that mapping reads lie inside the decoded window; else null.
+ */
+export function rewarpInput(input: WarpInput, mapping: PixelMapping): WarpInput | null {
+  const needed = mapping.sourceWindowFor(input.window, MARGIN_PX);
+  const held = input.sourceWindow;
+  if (needed === null || held === null) return null;
+  const inside =
+    needed.col0 >= held.col0 &&
+    needed.row0 >= held.row0 &&
+    needed.col0 + needed.width <= held.col0 + held.width &&
+    needed.row0 + needed.height <= held.row0 + held.height;
+  return inside ? { ...input, positions: positionsOf(mapping, input.window) } : null;
 }
 
 /** Rows per strip when streaming the grid. */

@@ -2,20 +2,18 @@
  * Co-registration of a comparison pair: a global translation (phase correlation, sub-pixel)
  * and local tile residuals, estimated on a decimated "luminance" of each image (the mean of
  * its standardised common bands, standardised with the image's ingest statistics) so memory
- * stays at two images of at most {@link COREGISTER_MAX_SIDE_PX}² floats.
+ * stays at two images of at most {@link COREGISTER_MAX_SIDE_PX}² floats. The same read fills the
+ * strip cache that the change statistic's passes use.
  */
 import type { RegistrationResult } from '../../core/change/comparison.ts';
 import { estimateLocalShifts } from '../../core/coregister/local-shifts.ts';
 import { estimateTranslationPyramid } from '../../core/coregister/pyramid.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { ImageRecord } from '../../core/imagery/image.ts';
-import {
-  readStrip,
-  stripRows,
-  throwIfCancelled,
-  type ComparisonPair,
-  type StripPixels,
-} from './comparison-pair.ts';
+import type { StripLayout, StripWorkspace } from '../ports.ts';
+import type { ComparisonPair } from './comparison-pair.ts';
+import type { Standardiser } from './strip-kernels.ts';
+import { cacheStrips, type DecodedSources, type StripPassOptions } from './strip-pipeline.ts';
 
 /** Longer side of the decimated luminance images, px. */
 export const COREGISTER_MAX_SIDE_PX = 1024;
@@ -23,11 +21,6 @@ export const COREGISTER_MAX_SIDE_PX = 1024;
 export const RELIABILITY_THRESHOLD = 0.5;
 /** Local tiles below this confidence do not count in the residual. */
 const LOCAL_MIN_CONFIDENCE = 0.3;
-
-interface Standardiser {
-  readonly mean: Float64Array;
-  readonly invStd: Float64Array;
-}
 
 function standardiserOf(image: ImageRecord, bandIndexes: readonly number[]): Standardiser {
   const mean = new Float64Array(bandIndexes.length);
@@ -41,75 +34,74 @@ function standardiserOf(image: ImageRecord, bandIndexes: readonly number[]): Sta
   return { mean, invStd };
 }
 
-/** Block sums of luminance over decimated cells. */
-class DecimatedLuminance {
-  readonly sums: Float64Array;
-  readonly counts: Float64Array;
-  constructor(
-    readonly width: number,
-    readonly height: number,
-    readonly factor: number,
-  ) {
-    this.sums = new Float64Array(width * height);
-    this.counts = new Float64Array(width * height);
+function luminanceImage(sums: Float64Array, counts: Float64Array): Float32Array {
+  const out = new Float32Array(sums.length);
+  for (let i = 0; i < out.length; i += 1) {
+    const n = counts[i] ?? 0;
+    out[i] = n > 0 ? (sums[i] ?? 0) / n : Number.NaN;
   }
-
-  add(strip: StripPixels, bands: readonly Float32Array[], s: Standardiser, gridWidth: number) {
-    const { factor } = this;
-    for (let r = 0; r < strip.height; r += 1) {
-      const cellRow = Math.floor((strip.row0 + r) / factor) * this.width;
-      for (let c = 0; c < gridWidth; c += 1) {
-        const p = r * gridWidth + c;
-        if (strip.valid[p] !== 1) continue;
-        let sum = 0;
-        bands.forEach((band, i) => {
-          sum += ((band[p] ?? 0) - (s.mean[i] ?? 0)) * (s.invStd[i] ?? 1);
-        });
-        const cell = cellRow + Math.floor(c / factor);
-        this.sums[cell] = (this.sums[cell] ?? 0) + sum / bands.length;
-        this.counts[cell] = (this.counts[cell] ?? 0) + 1;
-      }
-    }
-  }
-
-  image(): Float32Array {
-    const out = new Float32Array(this.sums.length);
-    for (let i = 0; i < out.length; i += 1) {
-      const n = this.counts[i] ?? 0;
-      out[i] = n > 0 ? (this.sums[i] ?? 0) / n : Number.NaN;
-    }
-    return out;
-  }
+  return out;
 }
 
 /**
- * Estimates the translation carrying B onto A on the pair's grid (one read of both images).
- * Images under 4 decimated pixels a side get dx = dy = 0, confidence 0 (unreliable).
+ * Reads both images once onto the grid, caching their strips in the workspace (and B's
+ * decoded windows in `decodedB`, for re-warping once the shift is known), and estimates
+ * the translation carrying B onto A from the decimated luminance of those strips. Images
+ * under 4 decimated pixels a side get dx = dy = 0, confidence 0 (unreliable).
+ * @throws ValidationError when the images share no valid pixel; CancelledError.
  */
 export async function coregisterPair(
   pair: ComparisonPair,
-  signal?: AbortSignal,
+  layout: StripLayout,
+  workspace: StripWorkspace,
+  options: StripPassOptions & { readonly decodedB: DecodedSources },
 ): Promise<RegistrationResult> {
   const { width, height } = pair.grid;
   const factor = Math.max(1, Math.ceil(Math.max(width, height) / COREGISTER_MAX_SIDE_PX));
   const dw = Math.ceil(width / factor);
   const dh = Math.ceil(height / factor);
-  const lumA = new DecimatedLuminance(dw, dh, factor);
-  const lumB = new DecimatedLuminance(dw, dh, factor);
-  const sa = standardiserOf(pair.a.image, pair.a.bandIndexes);
-  const sb = standardiserOf(pair.b.image, pair.b.bandIndexes);
-  for (const { row0, height: rows } of stripRows(height)) {
-    throwIfCancelled(signal);
-    const strip = await readStrip(pair, pair.b.mapping, row0, rows, signal);
-    lumA.add(strip, strip.bandsA, sa, width);
-    lumB.add(strip, strip.bandsB, sb, width);
+  const sumsA = new Float64Array(dw * dh);
+  const sumsB = new Float64Array(dw * dh);
+  const counts = new Float64Array(dw * dh);
+  const standardiserA = standardiserOf(pair.a.image, pair.a.bandIndexes);
+  const standardiserB = standardiserOf(pair.b.image, pair.b.bandIndexes);
+  const parts = await cacheStrips(
+    pair,
+    layout,
+    workspace,
+    { sides: 'both', mappingB: pair.b.mapping, decodedB: options.decodedB },
+    options,
+    (strip) =>
+      workspace.runner.run('luminance', {
+        strip,
+        factor,
+        cellsWide: dw,
+        gridWidth: width,
+        standardiserA,
+        standardiserB,
+      }),
+  );
+  for (const part of parts) {
+    const offset = part.firstCellRow * dw;
+    for (let i = 0; i < part.counts.length; i += 1) {
+      sumsA[offset + i] = (sumsA[offset + i] ?? 0) + (part.sumsA[i] ?? 0);
+      sumsB[offset + i] = (sumsB[offset + i] ?? 0) + (part.sumsB[i] ?? 0);
+      counts[offset + i] = (counts[offset + i] ?? 0) + (part.counts[i] ?? 0);
+    }
   }
-  if (!lumA.counts.some((n) => n > 0)) {
+  if (!counts.some((n) => n > 0)) {
     throw new ValidationError(
       `images ${pair.a.image.id} and ${pair.b.image.id} share no valid pixel on the comparison grid (all nodata where they overlap)`,
     );
   }
-  return estimateRegistration(lumA.image(), lumB.image(), dw, dh, factor, pair.gsdMeters);
+  return estimateRegistration(
+    luminanceImage(sumsA, counts),
+    luminanceImage(sumsB, counts),
+    dw,
+    dh,
+    factor,
+    pair.gsdMeters,
+  );
 }
 
 function estimateRegistration(

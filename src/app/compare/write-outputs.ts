@@ -9,7 +9,7 @@ import type { PixelArray } from '../../core/raster/raster.ts';
 import type { OutputFiles, RasterFileSpec } from '../ports.ts';
 import type { ChangeField } from './change-field.ts';
 import type { ChangePolygon } from './change-map.ts';
-import { stripRows } from './comparison-pair.ts';
+import { stripRows, throwIfCancelled } from './comparison-pair.ts';
 
 /** Mask value where either image has no data. */
 export const MASK_NODATA = 255;
@@ -19,10 +19,12 @@ async function writeRaster(
   path: string,
   spec: RasterFileSpec,
   stripOf: (offset: number, count: number) => PixelArray,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   const writer = await files.createRaster(path, spec);
   try {
     for (const { row0, height } of stripRows(spec.height)) {
+      throwIfCancelled(signal);
       await writer.writeRows(row0, [stripOf(row0 * spec.width, height * spec.width)]);
     }
     await writer.finish();
@@ -51,7 +53,10 @@ export function changesGeoJson(polygons: readonly ChangePolygon[]) {
   };
 }
 
-/** Writes the four outputs into `dir` (created if needed); returns their absolute paths. */
+/**
+ * Writes the four outputs into `dir` (created if needed); returns their absolute paths.
+ * @throws CancelledError when `signal` aborts (between raster strips); the writers' errors.
+ */
 export async function writeComparisonOutputs(
   files: OutputFiles,
   dir: string,
@@ -64,6 +69,7 @@ export async function writeComparisonOutputs(
     readonly imageA: string;
     readonly imageB: string;
   },
+  signal?: AbortSignal,
 ): Promise<ComparisonOutputs> {
   const folder = await files.ensureDir(dir);
   const outputs: ComparisonOutputs = {
@@ -91,12 +97,14 @@ export async function writeComparisonOutputs(
       }
       return strip;
     },
+    signal,
   );
   await writeRaster(
     files,
     outputs.changeMagnitude,
     { ...base, dataType: 'float32', nodata: Number.NaN, overviewResampling: 'average' },
     (offset, count) => field.magnitude.subarray(offset, offset + count),
+    signal,
   );
   await files.writeText(outputs.changes, JSON.stringify(changesGeoJson(content.polygons)));
   await files.writeText(

@@ -1,8 +1,14 @@
 /** `sitewatch compare A B`: change detection between two ingested images. */
+import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { compareImages } from '../../../app/compare-images.ts';
-import type { Comparison } from '../../../core/change/comparison.ts';
-import { ValidationError } from '../../../core/errors.ts';
+import { compareImages, type CompareResult } from '../../../app/compare-images.ts';
+import {
+  DEFAULT_NORMALISE_METHOD,
+  NORMALISE_METHODS,
+  type NormaliseMethod,
+} from '../../../app/compare/normalise-pair.ts';
+import type { ProgressListener } from '../../../app/compare/strip-pipeline.ts';
+import { CancelledError, ValidationError } from '../../../core/errors.ts';
 import { printJson, withSitewatch, type Io } from '../context.ts';
 import { formatNumber } from '../format.ts';
 import { resolveImage } from '../image-view.ts';
@@ -10,6 +16,7 @@ import { resolveImage } from '../image-view.ts';
 interface CompareOptions {
   site?: string;
   method: string;
+  normalise: string;
   threshold?: string;
   minArea?: string;
   out?: string;
@@ -30,13 +37,26 @@ function parseMethod(text: string): 'irmad' | 'cva' {
   throw new ValidationError(`--method must be irmad or cva; got "${text}"`);
 }
 
-/** The `--json` contract: registration, changedFraction, outputs, and the stored record. */
-export function comparisonJson(comparison: Comparison) {
+function parseNormalise(text: string): NormaliseMethod {
+  const found = NORMALISE_METHODS.find((m) => m === text);
+  if (found !== undefined) return found;
+  throw new ValidationError(
+    `--normalise must be one of ${NORMALISE_METHODS.join(', ')}; got "${text}"`,
+  );
+}
+
+/**
+ * The `--json` contract: registration, changedFraction, outputs, the normalisation (per-band
+ * gain/offset and the pixels used), and the stored record.
+ */
+export function comparisonJson(result: CompareResult) {
+  const { comparison } = result;
   return {
     id: comparison.id,
     imageA: comparison.imageA,
     imageB: comparison.imageB,
     method: comparison.parameters.method,
+    normalisation: result.normalisation,
     registration: comparison.registration,
     changedFraction: comparison.changedFraction,
     changedPixels: comparison.changedPixels,
@@ -53,13 +73,28 @@ export function comparisonJson(comparison: Comparison) {
   };
 }
 
-function printSummary(io: Io, c: Comparison): void {
+function normalisationLine(result: CompareResult): string {
+  const n = result.normalisation;
+  if (n.method === 'none') return '  normalised:   no';
+  const bands = n.bands
+    .map((b) =>
+      b.gain === null
+        ? b.name
+        : `${b.name} ×${formatNumber(b.gain, 3)} ${formatNumber(b.offset, 1)}`,
+    )
+    .join(', ');
+  return `  normalised:   ${n.method} from ${n.pixelCount} pixels (${bands})`;
+}
+
+function printSummary(io: Io, result: CompareResult): void {
+  const c = result.comparison;
   const r = c.registration;
   io.out(
     [
       `comparison ${c.id}: ${c.imageA} → ${c.imageB} (${c.parameters.method})`,
       `  registration: dx ${formatNumber(r.dx)} px, dy ${formatNumber(r.dy)} px, confidence ${formatNumber(r.confidence)}${r.reliable ? '' : ' (UNRELIABLE: not applied)'}`,
       `  residual:     median ${formatNumber(r.residualMedianPx)} px, p90 ${formatNumber(r.residualP90Px)} px`,
+      normalisationLine(result),
       `  changed:      ${(c.changedFraction * 100).toFixed(2)}% of ${c.validPixels} valid pixels, ${c.polygonCount} polygons (threshold ${formatNumber(c.parameters.threshold, 3)})`,
       ...c.zones.map(
         (z) =>
@@ -74,6 +109,48 @@ function printSummary(io: Io, c: Comparison): void {
   );
 }
 
+/** A progress bar on stderr, one stage at a time, with its strip count. */
+function progressBar(): { readonly listener: ProgressListener; stop(): void } {
+  const bar = new SingleBar(
+    {
+      format: 'compare [{bar}] {value}/{total} {stage}',
+      stream: process.stderr,
+      clearOnComplete: true,
+      hideCursor: true,
+    },
+    Presets.legacy,
+  );
+  let stage: string | null = null;
+  return {
+    listener: (event) => {
+      if (stage === null) bar.start(event.total, event.done, { stage: event.stage });
+      else if (event.stage !== stage) bar.setTotal(event.total);
+      stage = event.stage;
+      bar.update(event.done, { stage: event.stage });
+    },
+    stop: () => {
+      if (stage !== null) bar.stop();
+    },
+  };
+}
+
+/**
+ * Runs `fn` with a signal that Ctrl-C (SIGINT) aborts with a CancelledError. A second Ctrl-C
+ * gets Node's default (immediate exit).
+ */
+async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onInterrupt = () => {
+    controller.abort(new CancelledError('comparison cancelled (SIGINT)'));
+  };
+  process.once('SIGINT', onInterrupt);
+  try {
+    return await fn(controller.signal);
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
 export function registerCompareCommand(program: Command, io: Io): void {
   program
     .command('compare')
@@ -84,6 +161,11 @@ export function registerCompareCommand(program: Command, io: Io): void {
     .argument('<imageB>', 'later image: id, sha256 or ingested path')
     .option('--site <id>', "compare on the site's local grid (polygon + 100 m) and report per zone")
     .option('--method <method>', 'irmad or cva', 'irmad')
+    .option(
+      '--normalise <method>',
+      'radiometric normalisation of B to A: irmad (invariant pixels), histogram or none',
+      DEFAULT_NORMALISE_METHOD,
+    )
     .option('--threshold <x>', 'change threshold on the magnitude (default: automatic, Otsu)')
     .option('--min-area <m2>', 'minimum mapping unit in m² (default 4 × GSD², i.e. 4 pixels)')
     .option(
@@ -97,22 +179,35 @@ export function registerCompareCommand(program: Command, io: Io): void {
     )
     .action(async (imageA: string, imageB: string, options: CompareOptions, command: Command) => {
       const method = parseMethod(options.method);
+      const normalise = parseNormalise(options.normalise);
       const threshold = parseNumber('--threshold', options.threshold);
       const minMappingUnitM2 = parseNumber('--min-area', options.minArea);
       await withSitewatch(command, async (sw) => {
         const a = await resolveImage(sw.images, imageA);
         const b = await resolveImage(sw.images, imageB);
-        const { comparison } = await compareImages(sw.compareDeps, {
-          imageA: a.id,
-          imageB: b.id,
-          siteId: options.site,
-          method,
-          threshold,
-          minMappingUnitM2,
-          outDir: options.out,
-        });
-        if (options.json === true) printJson(io, comparisonJson(comparison));
-        else printSummary(io, comparison);
+        const json = options.json === true;
+        const progress = io.isTty && !json ? progressBar() : null;
+        let result: CompareResult;
+        try {
+          result = await withInterrupt((signal) =>
+            compareImages(sw.compareDeps, {
+              imageA: a.id,
+              imageB: b.id,
+              siteId: options.site,
+              method,
+              normalise,
+              threshold,
+              minMappingUnitM2,
+              outDir: options.out,
+              signal,
+              onProgress: progress?.listener,
+            }),
+          );
+        } finally {
+          progress?.stop();
+        }
+        if (json) printJson(io, comparisonJson(result));
+        else printSummary(io, result);
       });
     });
 }
