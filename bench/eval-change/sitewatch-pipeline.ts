@@ -4,7 +4,9 @@
  * magnitude → optional neighbourhood mean → automatic threshold → opening/closing → minimum
  * mapping unit. Every parameter is fixed once for all datasets (see README.md).
  */
+import { combinedChangeMask } from '../../src/core/change/combined-change.ts';
 import { createCvaStatsAccumulator, cvaWindow } from '../../src/core/change/cva.ts';
+import type { CombinedChangeConfig } from '../../src/core/change/defaults.ts';
 import { createHistogramAccumulator } from '../../src/core/change/histogram.ts';
 import { madWindow, runIrmad } from '../../src/core/change/irmad.ts';
 import {
@@ -20,11 +22,14 @@ import {
   removeSmallComponents,
 } from '../../src/core/raster/connected-components.ts';
 import { closeMask, openMask } from '../../src/core/raster/morphology.ts';
+import { ValidationError } from '../../src/core/errors.ts';
 import { boxMean } from './box-mean.ts';
 import type { ChangePair } from './datasets.ts';
 
 export interface SitewatchOptions {
-  readonly statistic: 'irmad' | 'cva';
+  /** `combined`: {@link combinedChangeMask} with `combined` (threshold and smoothing unused). */
+  readonly statistic: 'irmad' | 'cva' | 'combined';
+  readonly combined?: CombinedChangeConfig;
   /** IR-MAD iterations (the first is unweighted). */
   readonly iterations: number;
   /** Co-register B onto A when the pyramid estimate's confidence reaches this; null: never. */
@@ -208,6 +213,7 @@ export function runSitewatchPipeline(
 ): { mask: Uint8Array; diagnostics: SitewatchDiagnostics } {
   const { width, height } = pair;
   const aligned = coregister(pair, options);
+  if (options.statistic === 'combined') return combinedPipeline(pair, aligned, options);
   const raw =
     options.statistic === 'irmad'
       ? irmadStatistic(pair, aligned, options.iterations)
@@ -217,8 +223,44 @@ export function runSitewatchPipeline(
       ? boxMean(raw, aligned.valid, width, height, options.smoothingRadiusPx)
       : raw;
   const threshold = thresholdOf(statistic, aligned.valid, options, pair.bandsA.length);
-  let mask: Uint8Array = new Uint8Array(width * height);
+  const mask: Uint8Array = new Uint8Array(width * height);
   applyThreshold(statistic, aligned.valid, threshold, mask);
+  return finish(pair, aligned, options, mask, threshold);
+}
+
+function combinedPipeline(
+  pair: ChangePair,
+  aligned: Aligned,
+  options: SitewatchOptions,
+): { mask: Uint8Array; diagnostics: SitewatchDiagnostics } {
+  if (options.combined === undefined) {
+    throw new ValidationError('the combined statistic needs its `combined` configuration');
+  }
+  const result = combinedChangeMask(
+    {
+      cvaMagnitude: cvaStatistic(pair, aligned),
+      chiSquare: irmadStatistic(pair, aligned, options.combined.irmadIterations),
+      valid: aligned.valid,
+      width: pair.width,
+      height: pair.height,
+      bandCount: pair.bandsA.length,
+      gsdMeters: pair.gsdMeters,
+    },
+    options.combined,
+  );
+  return finish(pair, aligned, options, result.mask, result.chiSquareThreshold);
+}
+
+/** Opening/closing, minimum mapping unit and diagnostics. */
+function finish(
+  pair: ChangePair,
+  aligned: Aligned,
+  options: SitewatchOptions,
+  thresholded: Uint8Array,
+  threshold: number,
+): { mask: Uint8Array; diagnostics: SitewatchDiagnostics } {
+  const { width, height } = pair;
+  let mask = thresholded;
   if (options.morphologyRadiusPx > 0) {
     const element = { shape: 'square', radius: options.morphologyRadiusPx } as const;
     mask = closeMask(openMask(mask, width, height, element), width, height, element);
