@@ -4,25 +4,43 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CatalogService } from '../app/catalog-service.ts';
 import type { CompareDeps } from '../app/compare-images.ts';
+import type { DetectDeps } from '../app/detect-image.ts';
+import type { AddModelDeps } from '../app/detect/add-model.ts';
 import type { IngestDeps } from '../app/ingest-images.ts';
+import type { ObserveDeps } from '../app/activity/observe.ts';
+import type { DeliverAlertsDeps } from '../app/alerts/deliver-alerts.ts';
+import { MetricRegistry } from '../core/activity/metrics.ts';
 import type {
   ComparisonRepository,
   CrsRegistry,
+  DetectionRepository,
   ImageRepository,
+  ModelRegistry,
   SiteRepository,
 } from '../app/ports.ts';
+import { ChannelAlertSender } from '../adapters/alert-delivery/channel-sender.ts';
+import { SmtpSender } from '../adapters/alert-delivery/smtp-sender.ts';
+import { WebhookSender } from '../adapters/alert-delivery/webhook-sender.ts';
 import { LocalBlobStore } from '../adapters/blob-local/local-blob-store.ts';
 import { EpsgCrsRegistry } from '../adapters/crs/epsg-crs-registry.ts';
 import { FsSidecarReader } from '../adapters/fs/fs-sidecar-reader.ts';
+import { FsModelRegistry } from '../adapters/model-registry/fs-model-registry.ts';
+import { OnnxDetectorFactory } from '../adapters/onnx/onnx-detector.ts';
 import { FileRasterOpener } from '../adapters/raster-opener.ts';
 import { openSqliteDatabase } from '../adapters/sqlite/sqlite-database.ts';
+import { SqliteAlertRepository } from '../adapters/sqlite/sqlite-alert-repository.ts';
 import { SqliteComparisonRepository } from '../adapters/sqlite/sqlite-comparison-repository.ts';
+import { SqliteDetectionRepository } from '../adapters/sqlite/sqlite-detection-repository.ts';
 import { SqliteImageRepository } from '../adapters/sqlite/sqlite-image-repository.ts';
+import { SqliteObservationRepository } from '../adapters/sqlite/sqlite-observation-repository.ts';
 import { SqliteSiteRepository } from '../adapters/sqlite/sqlite-site-repository.ts';
 import { sha256Hex } from '../adapters/system/node-sha256.ts';
 import { SystemClock } from '../adapters/system/system-clock.ts';
+import { LocalScratchSpace } from '../adapters/workers/local-scratch-space.ts';
+import { WorkerStripWorkspaces } from '../adapters/workers/worker-strip-workspaces.ts';
 import type { SitewatchConfig } from './config.ts';
 import { LocalOutputFiles } from './output-files.ts';
 import { SOFTWARE_VERSION } from './version.ts';
@@ -36,8 +54,19 @@ export interface Sitewatch {
   readonly comparisons: ComparisonRepository;
   readonly ingestDeps: IngestDeps;
   readonly compareDeps: CompareDeps;
+  readonly detections: DetectionRepository;
+  readonly models: ModelRegistry;
+  readonly detectDeps: DetectDeps;
+  readonly addModelDeps: AddModelDeps;
+  /** Observations, series and assessments (observe, series, assess). */
+  readonly observeDeps: ObserveDeps;
+  /** Alert rules, alerts and the outbox, with the channels that deliver them. */
+  readonly alertDeps: DeliverAlertsDeps;
   close(): Promise<void>;
 }
+
+/** The models shipped with sitewatch (the repository's models/ folder). */
+const BUILT_IN_MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
 
 /** Opens (creating if needed) the data home named by `config.home`. */
 export async function openSitewatch(config: SitewatchConfig): Promise<Sitewatch> {
@@ -60,6 +89,7 @@ export async function openSitewatch(config: SitewatchConfig): Promise<Sitewatch>
     sha256Hex,
   };
   const comparisons = new SqliteComparisonRepository(db);
+  const strips = new WorkerStripWorkspaces();
   const compareDeps: CompareDeps = {
     images,
     sites,
@@ -68,6 +98,30 @@ export async function openSitewatch(config: SitewatchConfig): Promise<Sitewatch>
     crs,
     limits: ingestDeps.limits,
     clock: ingestDeps.clock,
+    files: new LocalOutputFiles(),
+    sha256Hex,
+    softwareVersion: SOFTWARE_VERSION,
+    strips,
+    scratch: new LocalScratchSpace(join(config.home, 'tmp')),
+  };
+  const detections = new SqliteDetectionRepository(db);
+  const models = new FsModelRegistry({
+    installDir: join(config.home, 'models'),
+    builtInDir: BUILT_IN_MODELS_DIR,
+  });
+  // Two threads inside each operator: both cores of the 2-core reference machine.
+  const detectors = new OnnxDetectorFactory({ intraOpThreads: 2 });
+  const detectDeps: DetectDeps = {
+    images,
+    sites,
+    detections,
+    models,
+    detectors,
+    opener: ingestDeps.opener,
+    crs,
+    limits: ingestDeps.limits,
+    clock: ingestDeps.clock,
+    elapsedMs: () => performance.now(),
     files: new LocalOutputFiles(),
     sha256Hex,
     softwareVersion: SOFTWARE_VERSION,
@@ -81,9 +135,30 @@ export async function openSitewatch(config: SitewatchConfig): Promise<Sitewatch>
     comparisons,
     ingestDeps,
     compareDeps,
-    close: () => {
+    detections,
+    models,
+    detectDeps,
+    addModelDeps: { models, detectors },
+    observeDeps: {
+      observations: new SqliteObservationRepository(db),
+      sites,
+      images,
+      clock: ingestDeps.clock,
+      metrics: new MetricRegistry(),
+      sha256Hex,
+    },
+    alertDeps: {
+      alerts: new SqliteAlertRepository(db),
+      // Webhook secrets and SMTP credentials are named by rules and read from the environment.
+      sender: new ChannelAlertSender(
+        new WebhookSender({ env: (name) => process.env[name] }),
+        new SmtpSender({ env: (name) => process.env[name] }),
+      ),
+      clock: ingestDeps.clock,
+    },
+    close: async () => {
       db.close();
-      return Promise.resolve();
+      await strips.close();
     },
   };
 }

@@ -77,10 +77,92 @@ CREATE INDEX comparisons_by_image_a ON comparisons (image_a, created_at);
 CREATE INDEX comparisons_by_image_b ON comparisons (image_b, created_at);
 `;
 
+const V3_SQL = `
+CREATE TABLE detection_runs (
+  id TEXT PRIMARY KEY,
+  image_id TEXT NOT NULL,          -- no foreign key, as for comparisons
+  model_id TEXT NOT NULL,
+  model_version TEXT NOT NULL,
+  created_at TEXT NOT NULL,        -- ISO 8601 UTC
+  detection_count INTEGER NOT NULL,
+  doc TEXT NOT NULL,               -- JSON of the DetectionRun (with schemaVersion)
+  schema_version INTEGER NOT NULL
+) STRICT;
+CREATE INDEX detection_runs_by_image ON detection_runs (image_id, created_at);
+
+CREATE TABLE detections (
+  run_id TEXT NOT NULL REFERENCES detection_runs (id) ON DELETE CASCADE,
+  idx INTEGER NOT NULL,            -- position in the run, by descending score
+  class TEXT NOT NULL,
+  score REAL NOT NULL,
+  min_lon REAL, min_lat REAL, max_lon REAL, max_lat REAL,  -- null for pixel-only imagery
+  doc TEXT NOT NULL,               -- JSON of the StoredDetection
+  PRIMARY KEY (run_id, idx)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX detections_by_class ON detections (class, run_id);
+`;
+
+const V4_SQL = `
+CREATE TABLE observations (
+  id TEXT PRIMARY KEY,             -- obs_ + 16 hex of the sha256 of its identity
+  site_id TEXT NOT NULL,           -- no foreign key: observations outlive catalog edits
+  zone_id TEXT NOT NULL,           -- '' for a site-level observation
+  metric TEXT NOT NULL,
+  observed_at TEXT NOT NULL,       -- canonical ISO 8601 UTC, compared as text
+  state TEXT NOT NULL CHECK (state IN ('observed', 'not-observable')),
+  image_id TEXT,
+  entered_at TEXT NOT NULL,
+  doc TEXT NOT NULL,               -- JSON of the Observation (with schemaVersion)
+  schema_version INTEGER NOT NULL
+) STRICT;
+CREATE INDEX observations_by_series ON observations (site_id, zone_id, metric, observed_at);
+CREATE INDEX observations_by_time ON observations (observed_at, id);
+CREATE INDEX observations_by_image ON observations (image_id);
+`;
+
+const V5_SQL = `
+CREATE TABLE alert_rules (
+  id TEXT PRIMARY KEY,
+  doc TEXT NOT NULL,               -- JSON of the AlertRule
+  updated_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE alerts (
+  id TEXT PRIMARY KEY,             -- alt_ + 16 hex of sha256(dedup_key); also the idempotency key
+  rule_id TEXT NOT NULL,
+  dedup_key TEXT NOT NULL UNIQUE,  -- the same fact never alerts twice
+  cooldown_key TEXT NOT NULL,
+  fact_at TEXT NOT NULL,           -- ISO 8601 UTC of the fact (cooldowns use fact time)
+  decided_at TEXT NOT NULL,
+  doc TEXT NOT NULL                -- JSON of the Alert
+) STRICT;
+CREATE INDEX alerts_by_cooldown ON alerts (cooldown_key, fact_at);
+CREATE INDEX alerts_by_decided ON alerts (decided_at, id);
+
+-- Written in the same transaction as the alert (and the fact behind it): one row per channel.
+CREATE TABLE alert_outbox (
+  id INTEGER PRIMARY KEY,
+  alert_id TEXT NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,
+  channel_index INTEGER NOT NULL,
+  channel TEXT NOT NULL,           -- JSON of the AlertChannel at decision time
+  state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at TEXT NOT NULL,
+  claimed_until TEXT,              -- a deliverer's lease; expired leases are claimable again
+  delivered_at TEXT,
+  last_error TEXT,
+  UNIQUE (alert_id, channel_index)
+) STRICT;
+CREATE INDEX alert_outbox_due ON alert_outbox (state, next_attempt_at);
+`;
+
 /** The production migrations, in order. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: V1_SQL },
   { version: 2, name: 'comparisons', sql: V2_SQL },
+  { version: 3, name: 'detections', sql: V3_SQL },
+  { version: 4, name: 'observations', sql: V4_SQL },
+  { version: 5, name: 'alerts', sql: V5_SQL },
 ];
 
 export interface ApplyMigrationsOptions {

@@ -8,7 +8,13 @@ import type { Io } from './context.ts';
 import { EXIT_CODES } from './format.ts';
 import { registerCompareCommand } from './commands/compare.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerDetectCommands } from './commands/detect.ts';
 import { BatchFailedError, registerImagesCommands } from './commands/images.ts';
+import { registerModelsCommands } from './commands/models.ts';
+import { registerAlertsCommands } from './commands/alerts.ts';
+import { registerAssessCommand } from './commands/assess.ts';
+import { registerObserveCommands } from './commands/observe.ts';
+import { registerSeriesCommand } from './commands/series.ts';
 import { registerSitesCommands } from './commands/sites.ts';
 import { SOFTWARE_VERSION } from '../version.ts';
 
@@ -34,6 +40,12 @@ export function buildProgram(io: Io): Command {
   registerSitesCommands(program, io);
   registerImagesCommands(program, io);
   registerCompareCommand(program, io);
+  registerDetectCommands(program, io);
+  registerModelsCommands(program, io);
+  registerObserveCommands(program, io);
+  registerSeriesCommand(program, io);
+  registerAssessCommand(program, io);
+  registerAlertsCommands(program, io);
   registerDemoCommand(program, io);
   for (const command of program.commands) {
     command.exitOverride();
