@@ -269,7 +269,7 @@ const pair = [
 ];
 
 describe('compareImages', () => {
-  it.each(['irmad', 'cva'] as const)(
+  it.each(['combined', 'irmad', 'cva'] as const)(
     'recovers the shift and maps the injected block (%s), storing once after the outputs',
     async (method) => {
       const h = harness(pair);
@@ -311,10 +311,76 @@ describe('compareImages', () => {
       expect(h.folders.size).toBe(0);
       // One strip: each image decoded once for all passes, B re-warped after the shift.
       expect(Object.fromEntries(h.reads)).toEqual({ img_a: 1, img_b: 1 });
-      expect(comparison.parameters.minMappingUnitM2).toBe(400);
+      // combined: the rule's 20 m² (1 pixel at 10 m); the others: 4 pixels.
+      expect(comparison.parameters.minMappingUnitM2).toBe(method === 'combined' ? 20 : 400);
       expect(comparison.outputs?.changeMask).toBe('/out/change-mask.tif');
     },
   );
+
+  it('defaults to combined: B as read, the rule recorded, magnitude ≥ 1 inside the block', async () => {
+    const h = harness(pair);
+    const { comparison, normalisation } = await compareImages(h.deps, {
+      imageA: 'img_a',
+      imageB: 'img_b',
+      outDir: '/out',
+    });
+    const { parameters } = comparison;
+    expect(parameters.method).toBe('combined');
+    expect(normalisation.method).toBe('none');
+    expect(parameters.threshold).toBe(1);
+    expect(parameters.thresholdOverride).toBeNull();
+    expect(parameters.irmadIterations).toBe(5);
+    // 4 m at 10 m per pixel: no neighbourhood.
+    expect(parameters.combined).toMatchObject({
+      neighbourhoodRadiusMeters: 4,
+      neighbourhoodRadiusPx: 0,
+      cvaMeanSquareThreshold: 1.25,
+      irmadRobustProbability: 0.99,
+    });
+    expect(parameters.combined?.chiSquareThreshold).toBeGreaterThan(0);
+    expect(parameters.minMappingUnitPixels).toBe(1);
+    const magnitude = h.rasters.get('/out/change-magnitude.tif')?.data ?? [];
+    const centre = (BLOCK.row0 + SHIFT.dy + 10) * SIZE + BLOCK.col0 + SHIFT.dx + 10;
+    expect(magnitude[centre]).toBeGreaterThanOrEqual(1);
+    expect(magnitude[5 * SIZE + 5]).toBeLessThan(1);
+    expect(Number.isNaN(magnitude[10 * SIZE])).toBe(true);
+  });
+
+  it('finds no change with combined comparing an image with a copy of itself', async () => {
+    const h = harness([
+      { record: record('img_a', bandsA), bands: bandsA },
+      { record: record('img_c', bandsA), bands: bandsA },
+    ]);
+    const { comparison, polygons } = await compareImages(h.deps, {
+      imageA: 'img_a',
+      imageB: 'img_c',
+      method: 'combined',
+    });
+    expect(comparison.changedPixels).toBe(0);
+    expect(polygons).toEqual([]);
+    expect(comparison.validPixels).toBe(SIZE * SIZE);
+    // Identical images: Z holds only rounding noise, so the IR-MAD branch is off.
+    expect(comparison.parameters.combined?.chiSquareThreshold).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('refuses a threshold or a normalisation with combined, storing nothing', async () => {
+    const h = harness(pair);
+    await expect(
+      compareImages(h.deps, { imageA: 'img_a', imageB: 'img_b', threshold: 2 }),
+    ).rejects.toThrow(/threshold \(2\) does not apply to the combined method/);
+    await expect(
+      compareImages(h.deps, {
+        imageA: 'img_a',
+        imageB: 'img_b',
+        method: 'combined',
+        normalise: 'histogram',
+      }),
+    ).rejects.toThrow(/normalise histogram does not apply to the combined method/);
+    await expect(
+      compareImages(h.deps, { imageA: 'img_a', imageB: 'img_b', method: 'magic' as never }),
+    ).rejects.toThrow(/method must be one of combined, irmad, cva; got magic/);
+    expect(h.stored).toEqual([]);
+  });
 
   it('honours a threshold override (above every magnitude: no change)', async () => {
     const h = harness(pair);
@@ -424,6 +490,25 @@ describe('compareImages', () => {
       }),
     ).rejects.toThrow(/img_p and img_q have no GSD/);
     expect([...h.stored, ...plain.stored]).toEqual([]);
+  });
+
+  it('compares pixel-only images with combined: no neighbourhood, 4-pixel mapping unit', async () => {
+    const h = harness([
+      { record: record('img_p', bandsA, false), bands: bandsA },
+      { record: record('img_q', bandsB, false), bands: bandsB },
+    ]);
+    const { comparison, polygons } = await compareImages(h.deps, {
+      imageA: 'img_p',
+      imageB: 'img_q',
+    });
+    expect(comparison.parameters.combined).toMatchObject({
+      neighbourhoodRadiusMeters: 0,
+      neighbourhoodRadiusPx: 0,
+    });
+    expect(comparison.parameters.minMappingUnitM2).toBeNull();
+    expect(comparison.parameters.minMappingUnitPixels).toBe(4);
+    expect(polygons).toHaveLength(1);
+    expect(polygons[0]?.geometry).toBeNull();
   });
 
   it('compares pixel-only images on the reference grid with pixel polygons', async () => {

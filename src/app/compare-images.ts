@@ -9,14 +9,18 @@
  * matching, or none); compute the change statistic (IR-MAD, 5 passes, or CVA) over the cached
  * strips, the per-strip work run by the workspace's runner (worker threads in the CLI);
  * threshold (Otsu, or the user's), clean up (open/close radius 1), drop components under the
- * minimum mapping unit; polygonise; write the outputs into a private folder inside the output
- * folder and move them into place; and only then store the comparison in one transaction.
+ * minimum mapping unit — or, for the default method `combined`, compute both statistics
+ * (per-image-standardised CVA and IR-MAD χ², B as read) and apply the rule of
+ * `core/change/defaults.ts` (see `compare/combined-map.ts`); polygonise; write the outputs
+ * into a private folder inside the output folder and move them into place; and only then
+ * store the comparison in one transaction.
  * Any error or cancellation before the insert stores nothing and leaves no output and no
  * temporary file.
  *
  * Memory: the strips in flight, the cache when it fits its budget, plus per grid pixel a
  * Float32 magnitude, Uint8 validity and change masks and Int32 labels (about 14 bytes per
- * pixel), and the decimated co-registration images (at most 1024² floats each).
+ * pixel), and the decimated co-registration images (at most 1024² floats each). `combined`
+ * adds a Float32 χ² plane and, while its rule runs, three Float32 and two Float64 planes.
  */
 import type { Site } from '../core/catalog/site.ts';
 import {
@@ -24,6 +28,7 @@ import {
   type ChangeMethod,
   type Comparison,
   type ComparisonOutputs,
+  type CombinedRuleParameters,
   type ComparisonParameters,
   type RegistrationResult,
   type ZoneChange,
@@ -32,8 +37,10 @@ import type { Position } from '../core/geo/types.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
 import { withTranslation } from '../core/grid/approximate-mapping.ts';
 import type { ImageRecord } from '../core/imagery/image.ts';
+import { DEFAULT_CHANGE_CONFIG } from '../core/change/defaults.ts';
 import { minimumMappingUnitPixels } from '../core/raster/connected-components.ts';
 import { computeChangeField, IRMAD_ITERATIONS, type ChangeField } from './compare/change-field.ts';
+import { combinedChangeMap, combinedGridConfig } from './compare/combined-map.ts';
 import {
   DEFAULT_NORMALISE_METHOD,
   NORMALISE_METHODS,
@@ -100,12 +107,22 @@ export interface CompareRequest {
   /** Image id of the later image. */
   readonly imageB: string;
   readonly siteId?: string | undefined;
-  readonly method: ChangeMethod;
-  /** Radiometric normalisation of B to A; default {@link DEFAULT_NORMALISE_METHOD}. */
+  /** Default {@link DEFAULT_CHANGE_METHOD}. */
+  readonly method?: ChangeMethod | undefined;
+  /**
+   * Radiometric normalisation of B to A; default {@link DEFAULT_NORMALISE_METHOD}, and `none`
+   * (the only one allowed) for `combined`, which standardises each image by its own statistics.
+   */
   readonly normalise?: NormaliseMethod | undefined;
-  /** Overrides the automatic threshold on the magnitude (IR-MAD: Z; CVA: standardised ‖d‖). */
+  /**
+   * Overrides the automatic threshold on the magnitude (IR-MAD: Z; CVA: standardised ‖d‖).
+   * Not allowed for `combined`, whose rule has two levels.
+   */
   readonly threshold?: number | undefined;
-  /** Minimum mapping unit in m²; default 4 × GSD² (4 pixels). Not allowed for pixel-only images. */
+  /**
+   * Minimum mapping unit in m²; default 4 × GSD² (4 pixels), or for `combined` the rule's
+   * 20 m². Not allowed for pixel-only images (4 pixels then).
+   */
   readonly minMappingUnitM2?: number | undefined;
   /** Folder for the output files; none written without it. */
   readonly outDir?: string | undefined;
@@ -129,6 +146,23 @@ export interface CompareResult {
 /** Pixels in a component below which it is dropped, without a GSD. */
 const PIXEL_ONLY_MIN_PIXELS = 4;
 
+/** The method when the request names none: the rule measured in bench/eval-change. */
+export const DEFAULT_CHANGE_METHOD: ChangeMethod = 'combined';
+
+const CHANGE_METHODS: readonly ChangeMethod[] = ['combined', 'irmad', 'cva'];
+
+/** The request's method, or the default. */
+function methodOf(request: CompareRequest): ChangeMethod {
+  return request.method ?? DEFAULT_CHANGE_METHOD;
+}
+
+/** The request's normalisation, or the method's default. */
+function normaliseOf(request: CompareRequest): NormaliseMethod {
+  return (
+    request.normalise ?? (methodOf(request) === 'combined' ? 'none' : DEFAULT_NORMALISE_METHOD)
+  );
+}
+
 async function loadInputs(
   deps: CompareDeps,
   request: CompareRequest,
@@ -146,17 +180,27 @@ async function loadInputs(
 }
 
 function checkRequest(request: CompareRequest): void {
-  const method: string = request.method;
-  if (method !== 'irmad' && method !== 'cva') {
-    throw new ValidationError(`method must be irmad or cva; got ${method}`);
+  const method: string = methodOf(request);
+  if (!(CHANGE_METHODS as readonly string[]).includes(method)) {
+    throw new ValidationError(`method must be one of ${CHANGE_METHODS.join(', ')}; got ${method}`);
   }
   if (request.threshold !== undefined && !Number.isFinite(request.threshold)) {
     throw new ValidationError(`threshold must be a finite number; got ${request.threshold}`);
   }
-  const normalise: string = request.normalise ?? DEFAULT_NORMALISE_METHOD;
+  const normalise: string = normaliseOf(request);
   if (!(NORMALISE_METHODS as readonly string[]).includes(normalise)) {
     throw new ValidationError(
       `normalise must be one of ${NORMALISE_METHODS.join(', ')}; got ${normalise}`,
+    );
+  }
+  if (method === 'combined' && request.threshold !== undefined) {
+    throw new ValidationError(
+      `a threshold (${request.threshold}) does not apply to the combined method, which has two levels (CVA mean square ${DEFAULT_CHANGE_CONFIG.cvaMeanSquareThreshold}, IR-MAD χ² quantile ${DEFAULT_CHANGE_CONFIG.irmadRobustProbability}); use method irmad or cva to set one`,
+    );
+  }
+  if (method === 'combined' && normalise !== 'none') {
+    throw new ValidationError(
+      `normalise ${normalise} does not apply to the combined method, which standardises each image by its own mean and σ; use none, or method irmad or cva`,
     );
   }
   const mmu = request.minMappingUnitM2;
@@ -178,7 +222,11 @@ function mappingUnit(
     }
     return { m2: null, pixels: PIXEL_ONLY_MIN_PIXELS };
   }
-  const m2 = request.minMappingUnitM2 ?? 4 * gsdMeters * gsdMeters;
+  const m2 =
+    request.minMappingUnitM2 ??
+    (methodOf(request) === 'combined'
+      ? DEFAULT_CHANGE_CONFIG.minimumMappingUnitSquareMeters
+      : 4 * gsdMeters * gsdMeters);
   return { m2, pixels: minimumMappingUnitPixels(m2, gsdMeters) };
 }
 
@@ -188,6 +236,7 @@ interface Detection {
   readonly field: ChangeField;
   readonly normalisation: NormalisationRecord;
   readonly threshold: number;
+  readonly combined: CombinedRuleParameters | null;
   readonly mask: Uint8Array;
   readonly polygons: ChangePolygon[];
   readonly zones: ZoneChange[];
@@ -245,23 +294,32 @@ async function detectChange(
   }
   decodedB.inputs.clear();
   context.lap('coregistrationMs');
-  const { field, normalisation } = await computeChangeField(pair, layout, workspace, {
-    method: request.method,
-    normalise: request.normalise ?? DEFAULT_NORMALISE_METHOD,
-    signal,
-    onProgress,
-  });
+  let statistics: Awaited<ReturnType<typeof computeChangeField>> | null = await computeChangeField(
+    pair,
+    layout,
+    workspace,
+    {
+      method: methodOf(request),
+      normalise: normaliseOf(request),
+      signal,
+      onProgress,
+    },
+  );
+  const { normalisation } = statistics;
+  // No strip is read after this: free the cache before the full-grid change map.
+  await workspace.close();
   context.lap('changeDetectionMs');
   throwIfCancelled(signal);
   onProgress?.({ stage: 'change map', done: 0, total: 1 });
-  const { grid, bandNames } = pair;
-  const threshold = chooseThreshold(
-    field,
-    request.threshold ?? null,
-    request.method,
-    bandNames.length,
+  const { grid } = pair;
+  const { field, threshold, mask, combined } = changeMap(
+    request,
+    pair,
+    statistics.field,
+    context.minPixels,
   );
-  const mask = cleanChangeMask(field, grid, threshold, context.minPixels);
+  statistics = null; // the combined χ² plane can go now
+
   const zoneList = context.site?.zones ?? [];
   const geographic = grid.geoTransform !== null && grid.crs !== null;
   const identity = (p: Position): Position => p;
@@ -280,31 +338,101 @@ async function detectChange(
   onProgress?.({ stage: 'change map', done: 1, total: 1 });
   let changedPixels = 0;
   for (const v of mask) changedPixels += v;
-  return { registration, field, normalisation, threshold, mask, polygons, zones, changedPixels };
+  return {
+    registration,
+    field,
+    normalisation,
+    threshold,
+    combined,
+    mask,
+    polygons,
+    zones,
+    changedPixels,
+  };
+}
+
+/**
+ * The cleaned mask, the magnitude to report, and the threshold: the combined rule (magnitude:
+ * smoothed CVA mean square over its level, threshold 1), or one threshold on the statistic.
+ */
+function changeMap(
+  request: CompareRequest,
+  pair: ComparisonPair,
+  statistic: ChangeField,
+  minPixels: number,
+): {
+  readonly field: ChangeField;
+  readonly threshold: number;
+  readonly mask: Uint8Array;
+  readonly combined: CombinedRuleParameters | null;
+} {
+  const { grid, bandNames } = pair;
+  const method = methodOf(request);
+  if (method !== 'combined') {
+    const threshold = chooseThreshold(
+      statistic,
+      request.threshold ?? null,
+      method,
+      bandNames.length,
+    );
+    const mask = cleanChangeMask(statistic, grid, threshold, minPixels);
+    return { field: statistic, threshold, mask, combined: null };
+  }
+  if (statistic.chiSquare === null) throw new ValidationError('combined: no IR-MAD statistic');
+  const config = combinedGridConfig(DEFAULT_CHANGE_CONFIG, pair.gsdMeters).config;
+  const map = combinedChangeMap(
+    {
+      cvaMagnitude: statistic.magnitude,
+      chiSquare: statistic.chiSquare,
+      valid: statistic.valid,
+      width: grid.width,
+      height: grid.height,
+      bandCount: bandNames.length,
+      gsdMeters: pair.gsdMeters,
+    },
+    DEFAULT_CHANGE_CONFIG,
+    minPixels,
+  );
+  return {
+    // The χ² plane was the rule's work plane: drop it so it can be collected.
+    field: { ...statistic, magnitude: map.magnitude, chiSquare: null },
+    threshold: 1,
+    mask: map.mask,
+    combined: {
+      neighbourhoodRadiusMeters: config.neighbourhoodRadiusMeters,
+      neighbourhoodRadiusPx: map.neighbourhoodRadiusPx,
+      cvaMeanSquareThreshold: config.cvaMeanSquareThreshold,
+      irmadRobustProbability: config.irmadRobustProbability,
+      chiSquareThreshold: map.chiSquareThreshold,
+    },
+  };
 }
 
 function parametersOf(
   request: CompareRequest,
   site: Site | null,
   pair: ComparisonPair,
-  threshold: number,
+  found: Pick<Detection, 'threshold' | 'combined' | 'normalisation'>,
   mmu: { readonly m2: number | null; readonly pixels: number },
-  normalisation: NormalisationRecord,
 ): CompareParameters {
+  const method = methodOf(request);
+  const { threshold, combined, normalisation } = found;
   return {
-    method: request.method,
+    method,
     siteId: site?.id ?? null,
     thresholdOverride: request.threshold ?? null,
     threshold,
     minMappingUnitM2: mmu.m2,
     minMappingUnitPixels: mmu.pixels,
-    irmadIterations: request.method === 'irmad' ? IRMAD_ITERATIONS : null,
-    morphologyRadiusPx: MORPHOLOGY_RADIUS_PX,
+    irmadIterations: method === 'irmad' || method === 'combined' ? IRMAD_ITERATIONS : null,
+    morphologyRadiusPx:
+      method === 'combined' ? DEFAULT_CHANGE_CONFIG.morphologyRadiusPx : MORPHOLOGY_RADIUS_PX,
     reliabilityThreshold: RELIABILITY_THRESHOLD,
     siteBufferMeters: site === null ? null : SITE_BUFFER_METERS,
     bands: pair.bandNames,
     resampling: 'bilinear',
     normalisation,
+    ...(combined === null ? {} : { combined }),
   };
 }
 
@@ -403,7 +531,7 @@ export async function compareImages(
       );
       watch.lap('outputsMs');
     }
-    const parameters = parametersOf(request, site, pair, found.threshold, mmu, found.normalisation);
+    const parameters = parametersOf(request, site, pair, found, mmu);
     const createdAt = deps.clock.nowIso();
     const timingsMs = { ...watch.timingsMs, totalMs: Date.parse(createdAt) - Date.parse(started) };
     const idSource = `${a.sha256}\n${b.sha256}\n${JSON.stringify(parameters)}\n${createdAt}`;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { computeChangeField } from '../../app/compare/change-field.ts';
+import { combinedChangeMap } from '../../app/compare/combined-map.ts';
 import { inThreadStripWorkspaces } from '../../app/compare/in-thread-strips.ts';
 import type { NormaliseMethod } from '../../app/compare/normalise-pair.ts';
 import type { WarpInput } from '../../app/compare/strip-kernels.ts';
@@ -12,6 +13,7 @@ import {
   type SyntheticStrips,
 } from '../../app/compare/synthetic-strips.ts';
 import type { StripWorkspaceFactory } from '../../app/ports.ts';
+import { DEFAULT_CHANGE_CONFIG } from '../../core/change/defaults.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { LocalScratchSpace } from './local-scratch-space.ts';
 import { WorkerStripWorkspaces } from './worker-strip-workspaces.ts';
@@ -41,7 +43,7 @@ afterAll(async () => {
 
 async function changeField(
   factory: StripWorkspaceFactory,
-  method: 'irmad' | 'cva',
+  method: 'combined' | 'irmad' | 'cva',
   normalise: NormaliseMethod,
 ) {
   const folder = await scratch.createFolder(null, 'compare-');
@@ -65,6 +67,7 @@ describe('strip workspaces on worker threads', () => {
     ['cva', 'irmad'],
     ['cva', 'histogram'],
     ['cva', 'none'],
+    ['combined', 'none'],
   ] as const)(
     'give the same %s field (normalise %s) as one thread, in memory and spilled to a file',
     async (method, normalise) => {
@@ -79,6 +82,29 @@ describe('strip workspaces on worker threads', () => {
           Buffer.from(reference.field.magnitude.buffer),
         );
         expect(other.field.valid).toEqual(reference.field.valid);
+        expect(other.field.chiSquare === null).toBe(method !== 'combined');
+        if (other.field.chiSquare !== null && reference.field.chiSquare !== null) {
+          expect(Buffer.from(other.field.chiSquare.buffer)).toEqual(
+            Buffer.from(reference.field.chiSquare.buffer),
+          );
+          const mask = (field: typeof reference.field) =>
+            combinedChangeMap(
+              {
+                cvaMagnitude: field.magnitude.slice(),
+                chiSquare: field.chiSquare!.slice(),
+                valid: field.valid,
+                width: 70,
+                height: 90,
+                bandCount: 3,
+                gsdMeters: null,
+              },
+              DEFAULT_CHANGE_CONFIG,
+              4,
+            ).mask;
+          const expected = mask(reference.field);
+          expect(expected.some((v) => v === 1)).toBe(true);
+          expect(mask(other.field)).toEqual(expected);
+        }
         expect(other.normalisation).toEqual(reference.normalisation);
       }
     },

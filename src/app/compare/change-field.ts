@@ -2,14 +2,17 @@
  * The change statistic of a co-registered pair over the whole grid, from the cached strips:
  * IR-MAD (chi-square statistic Z after {@link IRMAD_ITERATIONS} reweighted passes) or CVA
  * (magnitude of the change vector), with B radiometrically normalised to A first (see
- * `normalise-pair.ts`).
+ * `normalise-pair.ts`); or, for `combined`, both: the CVA magnitude with per-image
+ * standardisation (each date by its own mean and σ, as bench/eval-change's
+ * `sitewatch-default`) and the IR-MAD Z, on B as read (no normalisation: the per-image
+ * standardisation cancels a linear one, and IR-MAD is invariant to it).
  *
  * Passes over the cache: IR-MAD 5 + 1 (the last also yields the invariant pixels);
- * CVA 2, plus 6 for the `irmad` normalisation or 1 for `histogram`.
+ * CVA 2, plus 6 for the `irmad` normalisation or 1 for `histogram`; combined 5 + 1 + 2.
  *
  * Memory: the strips in flight plus the full-size outputs, a Float32 magnitude and a Uint8
  * validity mask per grid pixel (5 bytes per pixel), which the clean-up and labelling need
- * whole.
+ * whole; `combined` adds a second Float32 plane (Z).
  */
 import type { BivariateMoments } from '../../core/change/bivariate-moments.ts';
 import type { ChangeMethod } from '../../core/change/comparison.ts';
@@ -47,6 +50,8 @@ export interface ChangeField {
   readonly valid: Uint8Array;
   readonly validPixels: number;
   readonly irmadIterations: number | null;
+  /** `combined` only: IR-MAD Z per grid pixel (NaN where not valid); else null. */
+  readonly chiSquare: Float32Array | null;
 }
 
 export interface ChangeFieldOptions {
@@ -111,6 +116,22 @@ class FieldBuilder {
   }
 }
 
+/** A second full-size plane (the same validity as the {@link FieldBuilder}), strip by strip. */
+class PlaneBuilder {
+  readonly values: Float32Array;
+
+  constructor(
+    readonly width: number,
+    height: number,
+  ) {
+    this.values = new Float32Array(width * height).fill(Number.NaN);
+  }
+
+  place(strip: StripPixels, values: Float32Array): void {
+    this.values.set(values, strip.row0 * this.width);
+  }
+}
+
 /**
  * The final IR-MAD pass: Z into `field` (when given) and the invariant-pixel moments.
  */
@@ -118,7 +139,7 @@ async function irmadStatistic(
   context: Context,
   parameters: IrmadParameters,
   normalisation: BandNormalisation,
-  field: FieldBuilder | null,
+  field: FieldBuilder | PlaneBuilder | null,
 ): Promise<BivariateMoments[]> {
   const { workspace, layout } = context;
   const parts = await eachCachedStrip(
@@ -199,6 +220,28 @@ export async function computeChangeField(
 ): Promise<{ readonly field: ChangeField; readonly normalisation: NormalisationRecord }> {
   const context: Context = { pair, layout, workspace, options };
   const field = new FieldBuilder(pair.grid.width, pair.grid.height);
+  if (options.method === 'combined') {
+    if (options.normalise !== 'none') {
+      throw new ValidationError(
+        `the combined method compares each image standardised by its own mean and σ: normalise must be none; got ${options.normalise}`,
+      );
+    }
+    const fitted = noNormalisation(pair.bandNames);
+    const chiSquare = new PlaneBuilder(pair.grid.width, pair.grid.height);
+    const parameters = await irmadParameters(context, fitted.normalisation);
+    await irmadStatistic(context, parameters, fitted.normalisation, chiSquare);
+    await cvaField(context, fitted.normalisation, field);
+    return {
+      field: {
+        magnitude: field.magnitude,
+        valid: field.valid,
+        validPixels: field.validPixels,
+        irmadIterations: IRMAD_ITERATIONS,
+        chiSquare: chiSquare.values,
+      },
+      normalisation: fitted.record,
+    };
+  }
   const labels = `${pair.a.image.id} and ${pair.b.image.id}`;
   let fitted: FittedNormalisation = noNormalisation(pair.bandNames);
   if (options.normalise === 'histogram') {
@@ -225,6 +268,7 @@ export async function computeChangeField(
       valid: field.valid,
       validPixels: field.validPixels,
       irmadIterations: options.method === 'irmad' ? IRMAD_ITERATIONS : null,
+      chiSquare: null,
     },
     normalisation: fitted.record,
   };

@@ -28,7 +28,7 @@ function field(
       if (ok) validPixels += 1;
     }
   }
-  return { magnitude, valid, validPixels, irmadIterations: null };
+  return { magnitude, valid, validPixels, irmadIterations: null, chiSquare: null };
 }
 
 describe('chooseThreshold', () => {

@@ -157,7 +157,7 @@ describe('compare of the shipped Paris pair', () => {
     expect(Math.abs(metrics.dy - golden.dy)).toBeLessThan(0.05);
   });
 
-  it.each(['irmad', 'cva'])(
+  it.each(['combined', 'irmad', 'cva'])(
     'finds no change and no shift comparing an image with itself (%s)',
     async (method) => {
       const [a = ''] = ids;
@@ -216,7 +216,19 @@ describe('compare of the shipped Paris pair', () => {
     const [a = '', b = ''] = ids;
     const run = await sw('compare', a, b, '--method', 'magic');
     expect(run.code).toBe(3);
-    expect(run.stderr).toMatch(/--method must be irmad or cva; got "magic"/);
+    expect(run.stderr).toMatch(/--method must be combined, irmad or cva; got "magic"/);
+  });
+
+  it('refuses --threshold and --normalise with the default (combined) method, storing nothing', async () => {
+    const [a = '', b = ''] = ids;
+    const before = storedComparisons(home);
+    const threshold = await sw('compare', a, b, '--threshold', '2');
+    expect(threshold.code).toBe(3);
+    expect(threshold.stderr).toMatch(/threshold \(2\) does not apply to the combined method/);
+    const normalise = await sw('compare', a, b, '--normalise', 'histogram');
+    expect(normalise.code).toBe(3);
+    expect(normalise.stderr).toMatch(/normalise histogram does not apply to the combined method/);
+    expect(storedComparisons(home)).toBe(before);
   });
 });
 

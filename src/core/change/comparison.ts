@@ -6,7 +6,24 @@
 /** Version of the stored comparison document; bump it and add an upgrade when it changes. */
 export const COMPARISON_SCHEMA_VERSION = 1;
 
-export type ChangeMethod = 'irmad' | 'cva';
+/**
+ * `combined` (the default): per-image-standardised CVA or IR-MAD χ², each averaged over a
+ * neighbourhood in metres (the rule of `defaults.ts`); `irmad`: IR-MAD χ² against a χ²
+ * quantile; `cva`: CVA magnitude against Otsu's threshold.
+ */
+export type ChangeMethod = 'combined' | 'irmad' | 'cva';
+
+/** What the `combined` rule decided on a comparison (see `defaults.ts`). */
+export interface CombinedRuleParameters {
+  /** Neighbourhood radius, m on the ground (0 on pixel-only grids). */
+  readonly neighbourhoodRadiusMeters: number;
+  readonly neighbourhoodRadiusPx: number;
+  /** Level of the smoothed per-image-standardised CVA mean square. */
+  readonly cvaMeanSquareThreshold: number;
+  readonly irmadRobustProbability: number;
+  /** The smoothed χ² level IR-MAD called change above; Infinity (null in JSON) when none. */
+  readonly chiSquareThreshold: number;
+}
 
 /** The co-registration of B onto A, in reference (A-grid) pixels. */
 export interface RegistrationResult {
@@ -34,11 +51,13 @@ export interface RegistrationResult {
 export interface ComparisonParameters {
   readonly method: ChangeMethod;
   readonly siteId: string | null;
-  /** The user's threshold, or null for the automatic (Otsu) one. */
+  /** The user's threshold, or null for the automatic one (always null for `combined`). */
   readonly thresholdOverride: number | null;
   /**
    * The threshold applied to the magnitude (change: magnitude ≥ threshold); Infinity (null in
-   * JSON output) when every valid magnitude is 0, as for an image compared with itself.
+   * JSON output) when every valid magnitude is 0, as for an image compared with itself. For
+   * `combined` it is 1: the magnitude is the smoothed CVA mean square over its level, and the
+   * mask is that branch or the IR-MAD branch (see {@link CombinedRuleParameters}).
    */
   readonly threshold: number;
   readonly minMappingUnitM2: number | null;
@@ -49,6 +68,8 @@ export interface ComparisonParameters {
   readonly siteBufferMeters: number | null;
   readonly bands: readonly string[];
   readonly resampling: 'bilinear';
+  /** For `combined` only: the rule's levels (absent for the other methods). */
+  readonly combined?: CombinedRuleParameters;
 }
 
 /** The grid both images were compared on. */

@@ -1,13 +1,18 @@
 /** `sitewatch compare A B`: change detection between two ingested images. */
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { compareImages, type CompareResult } from '../../../app/compare-images.ts';
+import {
+  compareImages,
+  DEFAULT_CHANGE_METHOD,
+  type CompareResult,
+} from '../../../app/compare-images.ts';
 import {
   DEFAULT_NORMALISE_METHOD,
   NORMALISE_METHODS,
   type NormaliseMethod,
 } from '../../../app/compare/normalise-pair.ts';
 import type { ProgressListener } from '../../../app/compare/strip-pipeline.ts';
+import type { ChangeMethod, CombinedRuleParameters } from '../../../core/change/comparison.ts';
 import { CancelledError, ValidationError } from '../../../core/errors.ts';
 import { printJson, withSitewatch, type Io } from '../context.ts';
 import { formatNumber } from '../format.ts';
@@ -16,7 +21,7 @@ import { resolveImage } from '../image-view.ts';
 interface CompareOptions {
   site?: string;
   method: string;
-  normalise: string;
+  normalise?: string;
   threshold?: string;
   minArea?: string;
   out?: string;
@@ -32,12 +37,13 @@ function parseNumber(flag: string, text: string | undefined): number | undefined
   return value;
 }
 
-function parseMethod(text: string): 'irmad' | 'cva' {
-  if (text === 'irmad' || text === 'cva') return text;
-  throw new ValidationError(`--method must be irmad or cva; got "${text}"`);
+function parseMethod(text: string): ChangeMethod {
+  if (text === 'combined' || text === 'irmad' || text === 'cva') return text;
+  throw new ValidationError(`--method must be combined, irmad or cva; got "${text}"`);
 }
 
-function parseNormalise(text: string): NormaliseMethod {
+function parseNormalise(text: string | undefined): NormaliseMethod | undefined {
+  if (text === undefined) return undefined;
   const found = NORMALISE_METHODS.find((m) => m === text);
   if (found !== undefined) return found;
   throw new ValidationError(
@@ -86,6 +92,13 @@ function normalisationLine(result: CompareResult): string {
   return `  normalised:   ${n.method} from ${n.pixelCount} pixels (${bands})`;
 }
 
+function combinedLine(rule: CombinedRuleParameters | undefined): string[] {
+  if (rule === undefined) return [];
+  return [
+    `  rule:         neighbourhood mean (radius ${rule.neighbourhoodRadiusPx} px) of CVA mean square ≥ ${formatNumber(rule.cvaMeanSquareThreshold, 3)} or of IR-MAD χ² ≥ ${formatNumber(rule.chiSquareThreshold, 3)}`,
+  ];
+}
+
 function printSummary(io: Io, result: CompareResult): void {
   const c = result.comparison;
   const r = c.registration;
@@ -96,6 +109,7 @@ function printSummary(io: Io, result: CompareResult): void {
       `  residual:     median ${formatNumber(r.residualMedianPx)} px, p90 ${formatNumber(r.residualP90Px)} px`,
       normalisationLine(result),
       `  changed:      ${(c.changedFraction * 100).toFixed(2)}% of ${c.validPixels} valid pixels, ${c.polygonCount} polygons (threshold ${formatNumber(c.parameters.threshold, 3)})`,
+      ...combinedLine(c.parameters.combined),
       ...c.zones.map(
         (z) =>
           `  zone ${z.zoneId}: ${z.changedFraction === null ? '-' : `${(z.changedFraction * 100).toFixed(2)}%`} changed`,
@@ -160,14 +174,23 @@ export function registerCompareCommand(program: Command, io: Io): void {
     .argument('<imageA>', 'reference image: id, sha256 or ingested path')
     .argument('<imageB>', 'later image: id, sha256 or ingested path')
     .option('--site <id>', "compare on the site's local grid (polygon + 100 m) and report per zone")
-    .option('--method <method>', 'irmad or cva', 'irmad')
+    .option(
+      '--method <method>',
+      'combined (per-image-standardised CVA or IR-MAD χ² over a 4 m neighbourhood, the benchmarked default), irmad or cva',
+      DEFAULT_CHANGE_METHOD,
+    )
     .option(
       '--normalise <method>',
-      'radiometric normalisation of B to A: irmad (invariant pixels), histogram or none',
-      DEFAULT_NORMALISE_METHOD,
+      `radiometric normalisation of B to A for irmad and cva: irmad (invariant pixels), histogram or none (default ${DEFAULT_NORMALISE_METHOD}; combined: none only)`,
     )
-    .option('--threshold <x>', 'change threshold on the magnitude (default: automatic, Otsu)')
-    .option('--min-area <m2>', 'minimum mapping unit in m² (default 4 × GSD², i.e. 4 pixels)')
+    .option(
+      '--threshold <x>',
+      'change threshold on the magnitude for irmad and cva (default: automatic); not for combined',
+    )
+    .option(
+      '--min-area <m2>',
+      'minimum mapping unit in m² (default: combined 20 m², irmad and cva 4 × GSD², i.e. 4 pixels)',
+    )
     .option(
       '--out <dir>',
       'write change-mask.tif, change-magnitude.tif, changes.geojson, registration.json',
