@@ -3,7 +3,7 @@
  * 0.5 m GSD on this machine's cores (onnxruntime with 2 intra-op threads), against a bare
  * onnxruntime-node loop running the same ONNX model on as many batches of the same shape.
  *
- *   npx tsx bench/detect.bench.ts [IMAGE] [--model ID|PATH] [--gsd 0.5] [--reps 3]
+ *   npx tsx bench/detect.bench.ts [IMAGE] [--model ID|PATH] [--gsd 0.5] [--reps 3] [--threads 1]
  *
  * IMAGE defaults to the lead's synthetic 2048² pair image /tmp/sw/pairs/2048/t1_u8.tif (8-bit,
  * declared at 0.5 m with --gsd: the content does not change a convolutional model's cost).
@@ -34,8 +34,9 @@ function flag(name: string, fallback: string): string {
 const modelRef = flag('--model', 'sitewatch-vehicles');
 const gsdMeters = Number(flag('--gsd', '0.5'));
 const reps = Number(flag('--reps', '3'));
+/** onnxruntime intra-op threads, here and in the bare loop; 1 is the product's (wiring.ts). */
+const INTRA_OP_THREADS = Number(flag('--threads', '1'));
 const imagePath = resolve(args[0] ?? '/tmp/sw/pairs/2048/t1_u8.tif');
-const INTRA_OP_THREADS = 2;
 
 const home = mkdtempSync(join(tmpdir(), 'bench-detect-'));
 try {
@@ -110,7 +111,7 @@ try {
   const inferenceMs = median(runs.map((r) => r.inferenceMs));
   const bare = median(bareMs);
   const result = {
-    command: `npx tsx bench/detect.bench.ts ${imagePath} --model ${modelRef} --gsd ${gsdMeters} --reps ${reps}`,
+    command: `npx tsx bench/detect.bench.ts ${imagePath} --model ${modelRef} --gsd ${gsdMeters} --reps ${reps} --threads ${INTRA_OP_THREADS}`,
     machine: machineInfo(),
     // Other processes compete for the same cores: compare figures only at a low load.
     loadAverage1mAtEnd: loadavg()[0],

@@ -14,7 +14,10 @@
  * with each zone's observable area. Outputs are written first; then the run and its
  * detections are stored in one transaction. Any error or a cancel before that stores nothing.
  *
- * Memory: one batch of tiles (model input, B × C × H × W float32) and the source windows
+ * Batches are pipelined: while the model runs batch k, the main thread reads, resamples and
+ * packs batch k + 1 (two input buffers).
+ *
+ * Memory: two batches of tiles (model inputs, B × C × H × W float32) and the source windows
  * under them, a cache of decoded source blocks (two block rows of the region, at most
  * 256 MiB), plus the detections; never the whole image.
  */
@@ -548,7 +551,6 @@ async function runTiles(
   let tilesRun = 0;
   let skippedNoData = 0;
   let done = 0;
-  let input: Float32Array | null = null;
   const readBatch = async (start: number): Promise<TilePixels[]> => {
     const t0 = deps.elapsedMs();
     const out: TilePixels[] = [];
@@ -559,11 +561,23 @@ async function runTiles(
     return out;
   };
   request.onProgress?.({ stage: 'detecting', tilesDone: 0, tilesTotal: total });
-  // Sequential on purpose: inference already uses both cores (2 intra-op threads), and keeping
-  // the main thread idle meanwhile makes `inferenceMs` the model's own time.
-  for (let start = 0; start < total; start += batchSize) {
+  // Pipelined: while onnxruntime runs batch k on its own threads, the main thread reads and
+  // resamples batch k + 1 (two input buffers, so packing never touches a buffer in use).
+  const inputs: (Float32Array | null)[] = [null, null];
+  const startRead = (start: number): Promise<TilePixels[]> | null => {
+    if (start >= total) return null;
+    const promise = readBatch(start);
+    // Awaited below; this only keeps a read that fails while inference runs from being reported
+    // as unhandled before the loop reaches it.
+    promise.catch(() => undefined);
+    return promise;
+  };
+  let pending = startRead(0);
+  for (let start = 0, k = 0; start < total; start += batchSize, k += 1) {
     throwIfCancelled(request.signal);
-    const batch = await readBatch(start);
+    if (pending === null) break;
+    const batch = await pending;
+    pending = null;
     const read = batch.filter((p) => p.validCount > 0);
     skippedNoData += batch.length - read.length;
     for (const p of read) {
@@ -574,14 +588,17 @@ async function runTiles(
     if (engine.kind === 'onnx' && read.length > 0) {
       const d = engine.descriptor;
       const t0 = deps.elapsedMs();
-      // One buffer for every batch; slots past `read.length` hold stale tiles, never decoded.
-      input ??= new Float32Array(engine.batch * d.bands.length * d.inputWidth * d.inputHeight);
-      const batchInput = input;
-      read.forEach((p, slot) => {
-        packTile(p, engine.normalisers, batchInput, slot, d.inputWidth, d.inputHeight);
+      // Slots past `read.length` hold stale tiles, never decoded.
+      const slot = k % 2;
+      const batchInput =
+        inputs[slot] ??
+        new Float32Array(engine.batch * d.bands.length * d.inputWidth * d.inputHeight);
+      inputs[slot] = batchInput;
+      read.forEach((p, index) => {
+        packTile(p, engine.normalisers, batchInput, index, d.inputWidth, d.inputHeight);
       });
       timings.readMs += deps.elapsedMs() - t0;
-      found = await inferBatch(
+      const inference = inferBatch(
         engine,
         batchInput,
         read.length,
@@ -590,10 +607,15 @@ async function runTiles(
         timings,
         deps.elapsedMs,
       );
-    } else if (engine.kind === 'tophat') {
-      const t0 = deps.elapsedMs();
-      found = read.map((p) => baselineTile(p, engine.gridGsdMeters, plan.minScore));
-      timings.baselineMs += deps.elapsedMs() - t0;
+      pending = startRead(start + batchSize);
+      found = await inference;
+    } else {
+      if (engine.kind === 'tophat') {
+        const t0 = deps.elapsedMs();
+        found = read.map((p) => baselineTile(p, engine.gridGsdMeters, plan.minScore));
+        timings.baselineMs += deps.elapsedMs() - t0;
+      }
+      pending = startRead(start + batchSize);
     }
     read.forEach((p, slot) => {
       const within = nonMaximumSuppression(found[slot] ?? [], plan.nmsIou);

@@ -110,7 +110,7 @@ export async function openSitewatch(config: SitewatchConfig): Promise<Sitewatch>
     builtInDir: BUILT_IN_MODELS_DIR,
   });
   // Two threads inside each operator: both cores of the 2-core reference machine.
-  const detectors = new OnnxDetectorFactory({ intraOpThreads: 2 });
+  const detectors = new OnnxDetectorFactory({ intraOpThreads: 1 });
   const detectDeps: DetectDeps = {
     images,
     sites,

@@ -1,7 +1,9 @@
 /**
  * {@link DetectorFactory} over onnxruntime-node: one InferenceSession per model, CPU execution
- * provider only, `intraOpThreads` threads inside each operator (2 = both cores of the
- * reference machine) and one between operators. The native binaries ship inside the npm
+ * provider only, `intraOpThreads` threads inside each operator and one between operators.
+ * The product uses 1 (wiring.ts): the detect use case reads and resamples the next batch on
+ * the main thread while the model runs, which on 2 cores is twice as fast as giving the model
+ * both (bench/detect.bench.ts `--threads 1|2`). The native binaries ship inside the npm
  * package (linux/darwin/win32 x64 and arm64); its install script, which would only fetch
  * optional CUDA libraries, is denied in package.json's `allowScripts`.
  */
@@ -10,7 +12,7 @@ import type { OutputTensor } from '../../core/detect/detection.ts';
 import { CorruptFileError, UnsupportedError, ValidationError } from '../../core/errors.ts';
 import type { DetectorFactory, ObjectDetector, TensorSignature } from '../../app/ports.ts';
 
-/** Default threads per session: both cores of the 2-core reference machine. */
+/** Default threads per session when none is given: both cores of the 2-core reference machine. */
 export const DEFAULT_INTRA_OP_THREADS = 2;
 
 function signatureOf(metadata: readonly Ort.InferenceSession.ValueMetadata[]): TensorSignature[] {
