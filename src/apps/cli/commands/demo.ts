@@ -1,16 +1,29 @@
 /**
  * `sitewatch demo`: the quick start's main command. Sets up a data home, imports the example
  * catalog (Sanumdong, the rail transfer point, Sohae, linked) and the sample-imagery site, ingests
- * the freely licensed sample imagery shipped in examples/imagery, and prints what the home holds.
- * Safe to run again: sites are updated in place and images already held are recognised.
+ * the freely licensed sample imagery shipped in examples/imagery, compares its two dates over
+ * the rail yards (outputs in `<home>/demo-outputs/`), replays the 2019 seed case (observations
+ * and the space-launch-preparation playbook), and prints what the home holds.
+ * Safe to run again: sites are updated in place, images and observations already held are
+ * recognised; each run stores one more comparison.
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { importObservations } from '../../../app/activity/observe.ts';
+import { assessFromPlaybook } from '../../../app/assess/assess-playbook.ts';
+import { compareImages } from '../../../app/compare-images.ts';
 import { ingestImage } from '../../../app/ingest-images.ts';
 import { discoverIngestCandidates } from '../../../adapters/fs/discover-ingest-candidates.ts';
 import { readJsonFile, withSitewatch, type Io } from '../context.ts';
 import { formatNumber, formatTable } from '../format.ts';
+import { readStructuredFile } from '../structured-file.ts';
+
+const DEMO_SITE = 'paris-bercy-rail';
+const SEED_OBSERVATIONS = 'observations/2019-sanumdong-sohae.json';
+const SEED_PLAYBOOK = 'playbooks/space-launch-preparation.yaml';
+/** The end of the seed case's last reported day. */
+const SEED_AS_OF = '2019-03-08T23:59:59Z';
 
 export const EXAMPLES_DIR = resolve(
   dirname(fileURLToPath(import.meta.url)),
@@ -40,6 +53,45 @@ export function registerDemoCommand(program: Command, io: Io): void {
             `image ${result.image.id} ${result.duplicate ? 'already held' : 'ingested'}: ${candidate.label.slice(EXAMPLES_DIR.length + 1)}`,
           );
         }
+        const dated = (await sw.images.list())
+          .filter((i) => i.sites.includes(DEMO_SITE))
+          .sort((x, y) => x.acquisition.acquiredAt.localeCompare(y.acquisition.acquiredAt));
+        const first = dated[0];
+        const last = dated[dated.length - 1];
+        if (first !== undefined && last !== undefined && first.id !== last.id) {
+          const outDir = join(sw.config.home, 'demo-outputs', `compare-${DEMO_SITE}`);
+          const { comparison } = await compareImages(sw.compareDeps, {
+            imageA: first.id,
+            imageB: last.id,
+            siteId: DEMO_SITE,
+            outDir,
+          });
+          io.out(
+            `compare ${first.acquisition.acquiredAt.slice(0, 10)} → ${last.acquisition.acquiredAt.slice(0, 10)} over ${DEMO_SITE}: ` +
+              `${formatNumber(comparison.changedFraction * 100, 1)} % changed (${comparison.id}), outputs in ${outDir}`,
+          );
+        }
+        const observationsFile = join(EXAMPLES_DIR, SEED_OBSERVATIONS);
+        const imported = await importObservations(
+          sw.observeDeps,
+          readStructuredFile(observationsFile),
+          observationsFile,
+          { author: 'sitewatch demo' },
+        );
+        io.out(
+          `observations ${SEED_OBSERVATIONS}: ${imported.inserted.length} added, ${imported.existing.length} already held`,
+        );
+        const playbookFile = join(EXAMPLES_DIR, SEED_PLAYBOOK);
+        const assessment = await assessFromPlaybook(
+          sw.observeDeps,
+          readStructuredFile(playbookFile),
+          playbookFile,
+          SEED_AS_OF,
+        );
+        io.out(
+          `assess ${assessment.hypothesis} as of ${SEED_AS_OF.slice(0, 10)}: prior ${formatNumber(assessment.prior * 100, 1)} % → ` +
+            `${formatNumber(assessment.probability * 100, 1)} % from ${assessment.evidence.length} indicators`,
+        );
         const sites = await sw.catalog.list();
         io.out('\nSites');
         io.out(
@@ -68,7 +120,9 @@ export function registerDemoCommand(program: Command, io: Io): void {
           ]),
         );
         io.out(
-          `\nNext: sitewatch --home ${sw.config.home} images list --site paris-bercy-rail\n      sitewatch --home ${sw.config.home} sites show sanumdong`,
+          `\nNext: sitewatch --home ${sw.config.home} images list --site ${DEMO_SITE}\n` +
+            `      sitewatch --home ${sw.config.home} assess --playbook examples/${SEED_PLAYBOOK} --at 2019-03-08\n` +
+            `      sitewatch --home ${sw.config.home} series sanumdong --zone parking --metric vehicles`,
         );
       });
     });
