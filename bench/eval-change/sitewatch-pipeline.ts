@@ -23,7 +23,7 @@ import {
 } from '../../src/core/raster/connected-components.ts';
 import { closeMask, openMask } from '../../src/core/raster/morphology.ts';
 import { ValidationError } from '../../src/core/errors.ts';
-import { boxMean } from './box-mean.ts';
+import { neighbourhoodMean } from '../../src/core/change/neighbourhood.ts';
 import type { ChangePair } from './datasets.ts';
 
 export interface SitewatchOptions {
@@ -220,7 +220,7 @@ export function runSitewatchPipeline(
       : cvaStatistic(pair, aligned);
   const statistic =
     options.smoothingRadiusPx > 0
-      ? boxMean(raw, aligned.valid, width, height, options.smoothingRadiusPx)
+      ? neighbourhoodMean(raw, aligned.valid, width, height, options.smoothingRadiusPx)
       : raw;
   const threshold = thresholdOf(statistic, aligned.valid, options, pair.bandsA.length);
   const mask: Uint8Array = new Uint8Array(width * height);
