@@ -16,7 +16,7 @@
  */
 import type { BivariateMoments } from '../../core/change/bivariate-moments.ts';
 import type { ChangeMethod } from '../../core/change/comparison.ts';
-import type { CvaStatistics } from '../../core/change/cva.ts';
+import { cvaStatisticsOf } from '../../core/change/cva.ts';
 import {
   createIrmadAccumulator,
   solveIrmad,
@@ -160,31 +160,6 @@ async function irmadStatistic(
   return mergeBandMoments(parts, context.pair.bandNames.length);
 }
 
-/** CVA statistics (x = A, y = B′); with B normalised to A, B is standardised with A's. */
-function cvaStatistics(moments: readonly BivariateMoments[], normalised: boolean): CvaStatistics {
-  const n = moments.length;
-  const stats = {
-    pixelCount: moments[0]?.count ?? 0,
-    meanA: new Float64Array(n),
-    stdA: new Float64Array(n),
-    meanB: new Float64Array(n),
-    stdB: new Float64Array(n),
-    meanDifference: new Float64Array(n),
-    stdDifference: new Float64Array(n),
-  };
-  moments.forEach((m, j) => {
-    if (m.count === 0) return;
-    const stdA = Math.sqrt(m.sxx / m.count);
-    stats.meanA[j] = m.meanX;
-    stats.stdA[j] = stdA;
-    stats.meanB[j] = normalised ? m.meanX : m.meanY;
-    stats.stdB[j] = normalised ? stdA : Math.sqrt(m.syy / m.count);
-    stats.meanDifference[j] = m.meanY - m.meanX;
-    stats.stdDifference[j] = Math.sqrt(Math.max(0, m.sxx + m.syy - 2 * m.sxy) / m.count);
-  });
-  return stats;
-}
-
 async function cvaField(
   context: Context,
   normalisation: BandNormalisation,
@@ -194,10 +169,10 @@ async function cvaField(
   const parts = await eachCachedStrip(layout, workspace, pass(context, 'CVA statistics'), (strip) =>
     workspace.runner.run('bandMoments', { strip, normalisation }),
   );
-  const statistics = cvaStatistics(
-    mergeBandMoments(parts, pair.bandNames.length),
-    normalisation.kind !== 'none',
-  );
+  // With B normalised to A, B is standardised with A's statistics.
+  const statistics = cvaStatisticsOf(mergeBandMoments(parts, pair.bandNames.length), {
+    standardiseBWithA: normalisation.kind !== 'none',
+  });
   await eachCachedStrip(layout, workspace, pass(context, 'CVA magnitude'), async (strip) => {
     field.place(
       strip,

@@ -64,7 +64,16 @@ export function createCvaStatsAccumulator(bandCount: number): CvaStatsAccumulato
   };
 }
 
-function cvaStatisticsOf(moments: readonly BivariateMoments[]): CvaStatistics {
+/**
+ * CVA statistics from per-band moments (x = A, y = B). With `standardiseBWithA`, B is given
+ * A's mean and standard deviation (for a B already normalised to A's radiometry, so that
+ * per-image standardisation does not undo the normalisation).
+ */
+export function cvaStatisticsOf(
+  moments: readonly BivariateMoments[],
+  options: { readonly standardiseBWithA?: boolean } = {},
+): CvaStatistics {
+  const withA = options.standardiseBWithA === true;
   const n = moments.length;
   const stats = {
     pixelCount: moments[0]?.count ?? 0,
@@ -77,10 +86,11 @@ function cvaStatisticsOf(moments: readonly BivariateMoments[]): CvaStatistics {
   };
   moments.forEach((m, j) => {
     if (m.count === 0) return;
+    const stdA = Math.sqrt(m.sxx / m.count);
     stats.meanA[j] = m.meanX;
-    stats.meanB[j] = m.meanY;
-    stats.stdA[j] = Math.sqrt(m.sxx / m.count);
-    stats.stdB[j] = Math.sqrt(m.syy / m.count);
+    stats.meanB[j] = withA ? m.meanX : m.meanY;
+    stats.stdA[j] = stdA;
+    stats.stdB[j] = withA ? stdA : Math.sqrt(m.syy / m.count);
     stats.meanDifference[j] = m.meanY - m.meanX;
     stats.stdDifference[j] = Math.sqrt(Math.max(0, m.sxx + m.syy - 2 * m.sxy) / m.count);
   });
