@@ -2,13 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHANGE_CONFIG, type CombinedChangeConfig } from '../../core/change/defaults.ts';
 import { seededRandom } from '../../core/change/synthetic-pair.ts';
 import { ValidationError } from '../../core/errors.ts';
-import { combinedChangeMask } from '../../core/change/combined-change.ts';
-import {
-  combinedChangeMap,
-  combinedGridConfig,
-  combinedRuleInPlace,
-  type CombinedStatistics,
-} from './combined-map.ts';
+import { combinedChangeInPlace, combinedChangeMask } from '../../core/change/combined-change.ts';
+import { combinedChangeMap, combinedGridConfig, type CombinedStatistics } from './combined-map.ts';
 
 const W = 40;
 const H = 30;
@@ -36,7 +31,7 @@ function statistics(
 
 const RAW: CombinedChangeConfig = { ...DEFAULT_CHANGE_CONFIG, morphologyRadiusPx: 0 };
 
-describe('combinedRuleInPlace', () => {
+describe('combinedChangeInPlace', () => {
   it.each([0.5, 2, 10])(
     'gives combinedChangeMask’s mask and level bit for bit (GSD %s m), the smoothed CVA in place',
     (gsdMeters) => {
@@ -57,7 +52,7 @@ describe('combinedRuleInPlace', () => {
         DEFAULT_CHANGE_CONFIG,
       );
       const planes = { cvaMagnitude: cva.slice(), chiSquare: chi.slice() };
-      const lean = combinedRuleInPlace({ ...input, ...planes }, DEFAULT_CHANGE_CONFIG);
+      const lean = combinedChangeInPlace({ ...input, ...planes }, DEFAULT_CHANGE_CONFIG);
       expect(lean.radiusPx).toBe(core.radiusPx);
       expect(lean.chiSquareThreshold).toBe(core.chiSquareThreshold);
       expect(lean.mask).toEqual(core.mask);

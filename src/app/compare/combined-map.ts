@@ -20,15 +20,11 @@
  *
  * Memory: the two input planes (reused: the CVA plane becomes the magnitude, the χ² plane a
  * work plane), plus while the rule runs one Float32 plane and two Float64 work planes, then
- * the Uint8 masks (see {@link combinedRuleInPlace}).
+ * the Uint8 masks (see {@link combinedChangeInPlace}).
  */
 import { chiSquareQuantile } from '../../core/change/chi-square.ts';
-import type {
-  CombinedChangeInput,
-  CombinedChangeResult,
-} from '../../core/change/combined-change.ts';
+import { combinedChangeInPlace } from '../../core/change/combined-change.ts';
 import type { CombinedChangeConfig } from '../../core/change/defaults.ts';
-import { neighbourhoodMean, neighbourhoodRadiusPx } from '../../core/change/neighbourhood.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { removeSmallComponents } from '../../core/raster/connected-components.ts';
 import { closeMask, openMask } from '../../core/raster/morphology.ts';
@@ -64,61 +60,6 @@ export interface CombinedChangeMap {
   readonly chiSquareThreshold: number;
 }
 
-/**
- * {@link combinedChangeMask} with the same arithmetic in the same order (so the same mask
- * and level, bit for bit), but in the caller's planes: the smoothed CVA mean square ends in
- * `cvaMagnitude`, and `chiSquare` is overwritten (it holds the sorted χ² values for the
- * median). One Float32 plane is allocated besides the mask, and one neighbourhood mean's two
- * Float64 work planes at a time, where the core function holds three Float32 planes and a
- * copy for the median: about 1 GB less at 8192².
- * @throws ValidationError when sizes disagree or the band count is not a positive integer.
- */
-export function combinedRuleInPlace(
-  input: CombinedChangeInput,
-  config: CombinedChangeConfig,
-): CombinedChangeResult {
-  const { cvaMagnitude, chiSquare, valid, width, height, bandCount, gsdMeters } = input;
-  const length = width * height;
-  if (cvaMagnitude.length !== length || chiSquare.length !== length || valid.length !== length) {
-    throw new ValidationError(
-      `combined: expected ${width}×${height} statistics and valid flags, got ${cvaMagnitude.length}, ${chiSquare.length} and ${valid.length}`,
-    );
-  }
-  if (!Number.isInteger(bandCount) || bandCount < 1) {
-    throw new ValidationError(`combined: band count must be ≥ 1, got ${bandCount}`);
-  }
-  const radiusPx = neighbourhoodRadiusPx(config.neighbourhoodRadiusMeters, gsdMeters);
-  const work = new Float32Array(length);
-  for (let p = 0; p < length; p += 1) {
-    const m = cvaMagnitude[p] ?? Number.NaN;
-    work[p] = (m * m) / bandCount;
-  }
-  const cva = neighbourhoodMean(work, valid, width, height, radiusPx, cvaMagnitude);
-  const chi = neighbourhoodMean(chiSquare, valid, width, height, radiusPx, work);
-  // The median of the valid smoothed χ², sorted in the (now free) χ² plane.
-  let n = 0;
-  for (let p = 0; p < length; p += 1) {
-    const v = chi[p] ?? Number.NaN;
-    if (valid[p] !== 0 && Number.isFinite(v)) chiSquare[n++] = v;
-  }
-  const median = n === 0 ? 0 : (chiSquare.subarray(0, n).sort()[n >> 1] ?? 0);
-  chiSquare.fill(Number.NaN);
-  const chiSquareThreshold =
-    median > 0
-      ? median *
-        (chiSquareQuantile(config.irmadRobustProbability, bandCount) /
-          chiSquareQuantile(0.5, bandCount))
-      : Infinity;
-  const mask = new Uint8Array(length);
-  for (let p = 0; p < length; p += 1) {
-    if (valid[p] === 0) continue;
-    const c = cva[p] ?? Number.NaN;
-    const z = chi[p] ?? Number.NaN;
-    mask[p] = c >= config.cvaMeanSquareThreshold || z >= chiSquareThreshold ? 1 : 0;
-  }
-  return { mask, radiusPx, chiSquareThreshold };
-}
-
 /** The rule's configuration and GSD for a grid: radius 0 on pixel-only grids. */
 export function combinedGridConfig(
   config: CombinedChangeConfig,
@@ -146,7 +87,7 @@ export function combinedChangeMap(
     );
   }
   const grid = combinedGridConfig(config, statistics.gsdMeters);
-  const result = combinedRuleInPlace(
+  const result = combinedChangeInPlace(
     { cvaMagnitude, chiSquare, valid, width, height, bandCount, gsdMeters: grid.gsdMeters },
     grid.config,
   );

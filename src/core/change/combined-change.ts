@@ -5,8 +5,9 @@
  * of the IR-MAD χ² exceeds a robust χ² quantile (the no-change model rejects it). Returns the
  * raw mask; the caller then applies openMask, closeMask and removeSmallComponents.
  *
- * Memory: two Float32 planes (the smoothed statistics) and the neighbourhood mean's two
- * float64 work planes, on top of the inputs. On strips, the halo is the neighbourhood radius
+ * Memory: {@link combinedChangeMask} copies both input planes; {@link combinedChangeInPlace}
+ * works in them. Either adds one Float32 plane and the neighbourhood mean's two float64 work
+ * planes. On strips, the halo is the neighbourhood radius
  * in pixels (plus the morphology radius for the steps after); the χ² median must then come
  * from the whole smoothed grid (e.g. a histogram), not one strip.
  */
@@ -36,24 +37,28 @@ export interface CombinedChangeResult {
   readonly chiSquareThreshold: number;
 }
 
-/** Median of the valid finite values (0 when none). */
-function medianOf(values: Float32Array, valid: Uint8Array): number {
-  let n = 0;
-  const kept = new Float32Array(values.length);
-  for (let p = 0; p < values.length; p++) {
-    const v = values[p] ?? Number.NaN;
-    if (valid[p] !== 0 && Number.isFinite(v)) kept[n++] = v;
-  }
-  if (n === 0) return 0;
-  const sorted = kept.subarray(0, n).sort();
-  return sorted[n >> 1] ?? 0;
-}
-
 /**
- * Applies the combined rule to full-grid statistics.
+ * Applies the combined rule to full-grid statistics, leaving the inputs untouched.
  * @throws ValidationError when sizes disagree or the band count is not a positive integer.
  */
 export function combinedChangeMask(
+  input: CombinedChangeInput,
+  config: CombinedChangeConfig,
+): CombinedChangeResult {
+  return combinedChangeInPlace(
+    { ...input, cvaMagnitude: input.cvaMagnitude.slice(), chiSquare: input.chiSquare.slice() },
+    config,
+  );
+}
+
+/**
+ * {@link combinedChangeMask} in the caller's planes, for full grids too large to copy: the
+ * smoothed CVA mean square ends in `cvaMagnitude`, and `chiSquare` is overwritten (it holds the
+ * sorted χ² values for the median, then NaN). Besides the mask, one Float32 plane is allocated,
+ * and one neighbourhood mean's two Float64 work planes at a time.
+ * @throws ValidationError when sizes disagree or the band count is not a positive integer.
+ */
+export function combinedChangeInPlace(
   input: CombinedChangeInput,
   config: CombinedChangeConfig,
 ): CombinedChangeResult {
@@ -61,21 +66,28 @@ export function combinedChangeMask(
   const length = width * height;
   if (cvaMagnitude.length !== length || chiSquare.length !== length || valid.length !== length) {
     throw new ValidationError(
-      `combinedChangeMask: expected ${width}×${height} statistics and valid flags`,
+      `combined change: expected ${width}×${height} statistics and valid flags, got ${cvaMagnitude.length}, ${chiSquare.length} and ${valid.length}`,
     );
   }
   if (!Number.isInteger(bandCount) || bandCount < 1) {
-    throw new ValidationError(`combinedChangeMask: band count must be ≥ 1, got ${bandCount}`);
+    throw new ValidationError(`combined change: band count must be ≥ 1, got ${bandCount}`);
   }
   const radiusPx = neighbourhoodRadiusPx(config.neighbourhoodRadiusMeters, gsdMeters);
-  const meanSquare = new Float32Array(length);
-  for (let p = 0; p < length; p++) {
+  const work = new Float32Array(length);
+  for (let p = 0; p < length; p += 1) {
     const m = cvaMagnitude[p] ?? Number.NaN;
-    meanSquare[p] = (m * m) / bandCount;
+    work[p] = (m * m) / bandCount;
   }
-  const cva = neighbourhoodMean(meanSquare, valid, width, height, radiusPx);
-  const chi = neighbourhoodMean(chiSquare, valid, width, height, radiusPx);
-  const median = medianOf(chi, valid);
+  const cva = neighbourhoodMean(work, valid, width, height, radiusPx, cvaMagnitude);
+  const chi = neighbourhoodMean(chiSquare, valid, width, height, radiusPx, work);
+  // The median of the valid smoothed χ², sorted in the (now free) χ² plane.
+  let n = 0;
+  for (let p = 0; p < length; p += 1) {
+    const v = chi[p] ?? Number.NaN;
+    if (valid[p] !== 0 && Number.isFinite(v)) chiSquare[n++] = v;
+  }
+  const median = n === 0 ? 0 : (chiSquare.subarray(0, n).sort()[n >> 1] ?? 0);
+  chiSquare.fill(Number.NaN);
   const chiSquareThreshold =
     median > 0
       ? median *
@@ -83,7 +95,7 @@ export function combinedChangeMask(
           chiSquareQuantile(0.5, bandCount))
       : Infinity;
   const mask = new Uint8Array(length);
-  for (let p = 0; p < length; p++) {
+  for (let p = 0; p < length; p += 1) {
     if (valid[p] === 0) continue;
     const c = cva[p] ?? Number.NaN;
     const z = chi[p] ?? Number.NaN;
