@@ -7,6 +7,7 @@ import type { Detection, OrientedBox } from '../../src/core/detect/detection.ts'
 import {
   averagePrecisionOverImages,
   countError,
+  type AveragePrecisionResult,
   type GroundTruth,
 } from '../../src/core/detect/metrics.ts';
 import { orientedBoxCorners } from '../../src/core/detect/rotated-iou.ts';
@@ -60,13 +61,7 @@ function scoredPredictions(image: ScoredImage, detector: string): Detection[] | 
     : inRegion;
 }
 
-export interface ClassScore {
-  readonly ap: number;
-  readonly precision: number;
-  readonly recall: number;
-  readonly truePositives: number;
-  readonly falsePositives: number;
-  readonly falseNegatives: number;
+export interface ClassScore extends AveragePrecisionResult {
   readonly truths: number;
   readonly images: number;
 }

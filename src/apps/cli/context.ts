@@ -36,18 +36,25 @@ export function printJson(io: Io, value: unknown): void {
 }
 
 /**
- * Reads and parses a JSON file given on the command line.
- * @throws ValidationError naming the path when it cannot be read or is not JSON
+ * Reads a text file given on the command line.
+ * @throws ValidationError naming the path when it cannot be read
  */
-export function readJsonFile(path: string): unknown {
-  let text: string;
+export function readTextFile(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     throw new ValidationError(`${path}: cannot read the file (${(error as Error).message})`, {
       cause: error,
     });
   }
+}
+
+/**
+ * Reads and parses a JSON file given on the command line.
+ * @throws ValidationError naming the path when it cannot be read or is not JSON
+ */
+export function readJsonFile(path: string): unknown {
+  const text = readTextFile(path);
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -1,8 +1,7 @@
 /** Reading JSON or YAML files given on the command line (playbooks, observation lists). */
-import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ValidationError } from '../../core/errors.ts';
-import { readJsonFile } from './context.ts';
+import { readJsonFile, readTextFile } from './context.ts';
 
 /**
  * Parses a `.json` file as JSON and anything else (`.yaml`, `.yml`) as YAML 1.2.
@@ -11,14 +10,7 @@ import { readJsonFile } from './context.ts';
  */
 export function readStructuredFile(path: string): unknown {
   if (path.toLowerCase().endsWith('.json')) return readJsonFile(path);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ValidationError(`${path}: cannot read the file (${(error as Error).message})`, {
-      cause: error,
-    });
-  }
+  const text = readTextFile(path);
   try {
     return parseYaml(text, { prettyErrors: true }) as unknown;
   } catch (error) {
