@@ -36,6 +36,19 @@ export function printJson(io: Io, value: unknown): void {
 }
 
 /**
+ * A numeric option's value (`undefined` when the option was not given).
+ * @throws ValidationError naming the flag and the text when it is not a finite number
+ */
+export function parseNumberOption(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) {
+    throw new ValidationError(`${flag} must be a number; got "${text}"`);
+  }
+  return value;
+}
+
+/**
  * Reads a text file given on the command line.
  * @throws ValidationError naming the path when it cannot be read
  */

@@ -14,7 +14,7 @@ import {
 import type { ProgressListener } from '../../../app/compare/strip-pipeline.ts';
 import type { ChangeMethod, CombinedRuleParameters } from '../../../core/change/comparison.ts';
 import { CancelledError, ValidationError } from '../../../core/errors.ts';
-import { printJson, withSitewatch, type Io } from '../context.ts';
+import { type Io, parseNumberOption, printJson, withSitewatch } from '../context.ts';
 import { formatNumber } from '../format.ts';
 import { resolveImage } from '../image-view.ts';
 
@@ -26,15 +26,6 @@ interface CompareOptions {
   minArea?: string;
   out?: string;
   json?: boolean;
-}
-
-function parseNumber(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) {
-    throw new ValidationError(`${flag} must be a number; got "${text}"`);
-  }
-  return value;
 }
 
 function parseMethod(text: string): ChangeMethod {
@@ -203,8 +194,8 @@ export function registerCompareCommand(program: Command, io: Io): void {
     .action(async (imageA: string, imageB: string, options: CompareOptions, command: Command) => {
       const method = parseMethod(options.method);
       const normalise = parseNormalise(options.normalise);
-      const threshold = parseNumber('--threshold', options.threshold);
-      const minMappingUnitM2 = parseNumber('--min-area', options.minArea);
+      const threshold = parseNumberOption('--threshold', options.threshold);
+      const minMappingUnitM2 = parseNumberOption('--min-area', options.minArea);
       await withSitewatch(command, async (sw) => {
         const a = await resolveImage(sw.images, imageA);
         const b = await resolveImage(sw.images, imageB);

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { detectImage, DEFAULT_MIN_SCORE, DEFAULT_MODEL_ID } from '../../../app/detect-image.ts';
 import type { DetectionRun } from '../../../app/detect/detection-run.ts';
 import { NotFoundError, ValidationError } from '../../../core/errors.ts';
-import { printJson, withSitewatch, type Io } from '../context.ts';
+import { type Io, parseNumberOption, printJson, withSitewatch } from '../context.ts';
 import { formatTable } from '../format.ts';
 import { resolveImage } from '../image-view.ts';
 
@@ -21,15 +21,6 @@ interface DetectOptions {
   batch?: string;
   out?: string;
   json?: boolean;
-}
-
-function parseNumber(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) {
-    throw new ValidationError(`${flag} must be a number; got "${text}"`);
-  }
-  return value;
 }
 
 function parseClasses(text: string | undefined): string[] | undefined {
@@ -139,9 +130,9 @@ export function registerDetectCommands(program: Command, io: Io): void {
       '\nExamples:\n  $ sitewatch detect img_f8ff91fbd263ac0a --site paris-bercy-rail --out ./objects --json\n  $ sitewatch detect P1888.png --gsd 0.3 --model tophat-baseline',
     )
     .action(async (imageRef: string, options: DetectOptions, command: Command) => {
-      const minScore = parseNumber('--min-score', options.minScore);
-      const gsdMeters = parseNumber('--gsd', options.gsd);
-      const batchSize = parseNumber('--batch', options.batch);
+      const minScore = parseNumberOption('--min-score', options.minScore);
+      const gsdMeters = parseNumberOption('--gsd', options.gsd);
+      const batchSize = parseNumberOption('--batch', options.batch);
       const classes = parseClasses(options.classes);
       await withSitewatch(command, async (sw) => {
         const image = await resolveImage(sw.images, imageRef);

@@ -10,7 +10,7 @@ import {
 import type { Observation } from '../../../core/activity/observation.ts';
 import { parseAcquisitionTime } from '../../../core/imagery/acquisition.ts';
 import { ValidationError } from '../../../core/errors.ts';
-import { printJson, withSitewatch, type Io } from '../context.ts';
+import { type Io, parseNumberOption, printJson, withSitewatch } from '../context.ts';
 import { formatTable } from '../format.ts';
 import { resolveImage } from '../image-view.ts';
 import { readStructuredFile } from '../structured-file.ts';
@@ -47,15 +47,6 @@ export function parseValueArg(text: string): number | boolean {
   const value = Number(trimmed);
   if (trimmed === '' || !Number.isFinite(value)) {
     throw new ValidationError(`--value must be a number, true or false; got "${text}"`);
-  }
-  return value;
-}
-
-function parseNumberArg(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) {
-    throw new ValidationError(`${flag} must be a number; got "${text}"`);
   }
   return value;
 }
@@ -169,9 +160,9 @@ export function registerObserveCommands(program: Command, io: Io): void {
       if (options.at !== undefined) entry.observedAt = parseAcquisitionTime(options.at, '--at');
       if (options.note !== undefined) entry.note = options.note;
       if (options.notObservable !== undefined) entry.notObservable = options.notObservable;
-      const gsd = parseNumberArg('--gsd', options.gsd);
+      const gsd = parseNumberOption('--gsd', options.gsd);
       if (gsd !== undefined) entry.gsdMeters = gsd;
-      const cloud = parseNumberArg('--cloud-cover', options.cloudCover);
+      const cloud = parseNumberOption('--cloud-cover', options.cloudCover);
       if (cloud !== undefined) entry.cloudCoverPercent = cloud;
       const result = await withSitewatch(command, async (sw) => {
         if (options.image !== undefined)
