@@ -20,7 +20,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { seededRandom } from '../src/app/contracts/fixtures.ts';
+
 import { openSqliteDatabase } from '../src/adapters/sqlite/sqlite-database.ts';
 import { SqliteObservationRepository } from '../src/adapters/sqlite/sqlite-observation-repository.ts';
 import { MetricRegistry } from '../src/core/activity/metrics.ts';
@@ -37,6 +37,7 @@ import { formatCondition, parseCondition } from '../src/core/assess/condition.ts
 import { IncrementalAssessment } from '../src/core/assess/incremental-assessment.ts';
 import type { Indicator, Playbook } from '../src/core/assess/playbook.ts';
 import { machineInfo, median } from './machine.ts';
+import { seededRandom } from '../src/core/random.ts';
 
 const SITES = Number(process.env.BENCH_SITES ?? 1000);
 const WEEKS = 5 * 52;

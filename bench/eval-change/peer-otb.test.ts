@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { seededNormal, seededRandom } from '../../src/core/change/synthetic-pair.ts';
+import { seededNormal } from '../../src/core/change/synthetic-pair.ts';
 import { chiSquareOfMad, maskAbove, otsuOnLog } from './peer-otb.ts';
+import { seededRandom } from '../../src/core/random.ts';
 
 describe('chiSquareOfMad', () => {
   it('sums squared standardised MAD bands and propagates NaN', () => {

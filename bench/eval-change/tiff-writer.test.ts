@@ -1,8 +1,9 @@
 import { fromArrayBuffer } from 'geotiff';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.ts';
-import { seededRandom } from '../../src/core/change/synthetic-pair.ts';
+
 import { encodeTiff } from './tiff-writer.ts';
+import { seededRandom } from '../../src/core/random.ts';
 
 async function readBack(bytes: Uint8Array) {
   const buffer = new Uint8Array(bytes).buffer;

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { EpsgCrsRegistry } from '../adapters/crs/epsg-crs-registry.ts';
 import type { Comparison } from '../core/change/comparison.ts';
-import { seededRandom } from '../core/change/synthetic-pair.ts';
+
 import { CancelledError, NotFoundError, ValidationError } from '../core/errors.ts';
 import type { ImageRecord } from '../core/imagery/image.ts';
 import type { PixelArray, PixelWindow, RasterSource } from '../core/raster/raster.ts';
 import { compareImages, type CompareDeps } from './compare-images.ts';
 import { inThreadStripWorkspaces } from './compare/in-thread-strips.ts';
 import type { RasterFileSpec, ScratchSpace } from './ports.ts';
+import { seededRandom } from '../core/random.ts';
 
 const SIZE = 128;
 const BANDS = ['red', 'green', 'blue'];

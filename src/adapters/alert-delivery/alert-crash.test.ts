@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { seededRandom } from '../../app/contracts/fixtures.ts';
+
 import { deliverDueAlerts } from '../../app/alerts/deliver-alerts.ts';
 import { openSqliteDatabase } from '../sqlite/sqlite-database.ts';
 import { SqliteAlertRepository } from '../sqlite/sqlite-alert-repository.ts';
@@ -19,6 +19,7 @@ import { ChannelAlertSender } from './channel-sender.ts';
 import { SmtpSender } from './smtp-sender.ts';
 import { WebhookSender } from './webhook-sender.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './testdata/webhook-receiver.ts';
+import { seededRandom } from '../../core/random.ts';
 
 const SECRET = 'crash-secret-42';
 const SEED = 0x5eed_a1e7;

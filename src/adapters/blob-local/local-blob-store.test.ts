@@ -23,8 +23,9 @@ import {
   SitewatchError,
   ValidationError,
 } from '../../core/errors.ts';
-import { seededRandom } from '../../app/contracts/fixtures.ts';
+
 import { LocalBlobStore } from './local-blob-store.ts';
+import { seededRandom } from '../../core/random.ts';
 
 const CHUNK = 4096;
 

@@ -6,18 +6,7 @@
 import type { RasterDataType } from '../../core/imagery/image.ts';
 import type { PixelArray } from '../../core/raster/raster.ts';
 import { allocatePixels } from './tile-cutter.ts';
-
-/** mulberry32: a small seeded generator of floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../core/random.ts';
 
 const VALUE_RANGE: Record<RasterDataType, readonly [number, number]> = {
   uint8: [0, 255],

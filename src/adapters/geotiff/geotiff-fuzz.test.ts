@@ -12,6 +12,7 @@ import { tileWindows } from '../../core/raster/raster.ts';
 import { REPO_ROOT, describeShared, sharedData } from '../../testing/shared-data.ts';
 import { EpsgCrsRegistry } from '../crs/epsg-crs-registry.ts';
 import { openGeoTiff } from './geotiff-raster-source.ts';
+import { seededRandom } from '../../core/random.ts';
 
 const SEED = Number(process.env.SITEWATCH_FUZZ_SEED ?? 20240607);
 const CASE_TIME_LIMIT_MS = 5000;
@@ -20,18 +21,6 @@ const temp = mkdtempSync(join(tmpdir(), 'sitewatch-fuzz-'));
 afterAll(() => {
   rmSync(temp, { recursive: true, force: true });
 });
-
-/** mulberry32: small, seeded, good enough to pick mutations. */
-function randomSource(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface IfdLayout {
   readonly start: number;
@@ -178,7 +167,7 @@ async function fuzz(
   cases: number,
   maxPixels: number,
 ): Promise<Map<string, number>> {
-  const random = randomSource(SEED ^ original.length);
+  const random = seededRandom(SEED ^ original.length);
   const tally = new Map<string, number>();
   for (let i = 0; i < cases; i += 1) {
     const mutation = MUTATIONS[i % MUTATIONS.length];

@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../../app/contracts/fixtures.ts';
+
 import { openSqliteStore } from './sqlite-store.ts';
 import { crashRecord } from './testdata/crash-record.ts';
+import { seededRandom } from '../../core/random.ts';
 
 const SEED = 0x5eed_0003;
 const SEED_TEXT = `0x${SEED.toString(16)}`;

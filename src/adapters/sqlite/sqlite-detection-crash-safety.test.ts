@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../../app/contracts/fixtures.ts';
+
 import { makeDetectionRun } from '../../app/detect/detection-fixtures.ts';
 import { openSqliteDatabase } from './sqlite-database.ts';
 import { SqliteDetectionRepository } from './sqlite-detection-repository.ts';
+import { seededRandom } from '../../core/random.ts';
 
 const SEED = 0x5eed_0d07;
 const SEED_TEXT = `0x${SEED.toString(16)}`;

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHANGE_CONFIG, type CombinedChangeConfig } from '../../core/change/defaults.ts';
-import { seededRandom } from '../../core/change/synthetic-pair.ts';
+
 import { ValidationError } from '../../core/errors.ts';
 import { combinedChangeInPlace, combinedChangeMask } from '../../core/change/combined-change.ts';
 import { combinedChangeMap, combinedGridConfig, type CombinedStatistics } from './combined-map.ts';
+import { seededRandom } from '../../core/random.ts';
 
 const W = 40;
 const H = 30;

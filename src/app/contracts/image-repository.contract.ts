@@ -6,8 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Bbox } from '../../core/geo/types.ts';
 import { ConflictError, ValidationError } from '../../core/errors.ts';
 import type { ImageRecord } from '../../core/imagery/image.ts';
-import { defined, makeImageRecord, rectangle, seededRandom } from './fixtures.ts';
+import { defined, makeImageRecord, rectangle } from './fixtures.ts';
 import type { MakeRepositories, RepositoryFixture } from './repository-fixture.ts';
+import { seededRandom } from '../../core/random.ts';
 
 /** Ids of `records` in acquiredAt-then-id order. */
 function idsInOrder(records: readonly ImageRecord[]): string[] {

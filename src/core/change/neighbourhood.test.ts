@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.ts';
 import { neighbourhoodMean, neighbourhoodRadiusPx } from './neighbourhood.ts';
-import { seededRandom } from './synthetic-pair.ts';
+import { seededRandom } from '../random.ts';
 
 /** Direct (2r + 1)² mean over valid finite pixels, for comparison. */
 function bruteMean(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cropBands, makeSyntheticPair, seededNormal, seededRandom } from './synthetic-pair.ts';
+import { cropBands, makeSyntheticPair, seededNormal } from './synthetic-pair.ts';
+import { seededRandom } from '../random.ts';
 
 describe('makeSyntheticPair', () => {
   it('is reproducible from its seed and marks exactly the change rectangles', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.ts';
 import { createHistogramAccumulator } from './histogram.ts';
-import { seededNormal, seededRandom } from './synthetic-pair.ts';
+import { seededNormal } from './synthetic-pair.ts';
 import {
   applyThreshold,
   chiSquareProbabilityThreshold,
@@ -11,6 +11,7 @@ import {
   otsuThresholdOf,
   resolveThreshold,
 } from './threshold.ts';
+import { seededRandom } from '../random.ts';
 
 describe('otsuThreshold', () => {
   it('splits a hand-made bimodal histogram in the middle of the gap', () => {

@@ -6,7 +6,8 @@ import { REPO_ROOT } from '../../testing/shared-data.ts';
 import { TooLargeError, ValidationError } from '../errors.ts';
 import { estimateTranslation } from './phase-correlation.ts';
 import { fourierShift, shiftImage } from './shift-image.ts';
-import { cropImage, perturbRadiometry, sampleTexture, seededRandom } from './test-support.ts';
+import { cropImage, perturbRadiometry, sampleTexture } from './test-support.ts';
+import { seededRandom } from '../random.ts';
 
 const PARIS_B04 = join(
   REPO_ROOT,

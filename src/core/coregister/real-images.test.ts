@@ -18,8 +18,9 @@ import { estimateAffineEcc } from './ecc-affine.ts';
 import { estimateLocalShifts } from './local-shifts.ts';
 import { estimateTranslation } from './phase-correlation.ts';
 import { fourierShift, shiftImage } from './shift-image.ts';
-import { cropImage, perturbRadiometry, seededRandom } from './test-support.ts';
+import { cropImage, perturbRadiometry } from './test-support.ts';
 import { warpAffine } from './warp-affine.ts';
+import { seededRandom } from '../random.ts';
 
 interface GrayImage {
   readonly data: Float64Array;

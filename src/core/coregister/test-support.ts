@@ -2,18 +2,7 @@
  * Seeded randomness and image perturbations shared by the co-registration, FFT and linear
  * algebra tests (test support only; pure, no I/O).
  */
-
-/** mulberry32: a small seeded generator of floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../random.ts';
 
 /** Seeded standard normal samples (Box–Muller on {@link seededRandom}). */
 export function seededGaussian(seed: number): () => number {

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../coregister/test-support.ts';
+
 import { ValidationError } from '../errors.ts';
 import type { Detection } from './detection.ts';
 import { nonMaximumSuppression } from './nms.ts';
 import { rotatedIou } from './rotated-iou.ts';
+import { seededRandom } from '../random.ts';
 
 function det(
   cx: number,
