@@ -6,6 +6,7 @@ import { REPO_ROOT, describeShared, sharedData } from '../../testing/shared-data
 import { EpsgCrsRegistry } from '../crs/epsg-crs-registry.ts';
 import { openBandSet } from './band-set-raster-source.ts';
 import { groupBandFiles } from './group-band-files.ts';
+import { SENTINEL2_BANDS } from '../../testing/sentinel2.ts';
 
 const crs = new EpsgCrsRegistry();
 const LIMITS = { maxPixels: 1_000_000 };
@@ -136,21 +137,7 @@ describeShared('openBandSet on OSCD Sentinel-2 bands', () => {
       dataType: 'uint16',
       crs: 'EPSG:4326',
     });
-    expect(description.bandNames).toEqual([
-      'B01',
-      'B02',
-      'B03',
-      'B04',
-      'B05',
-      'B06',
-      'B07',
-      'B08',
-      'B8A',
-      'B09',
-      'B10',
-      'B11',
-      'B12',
-    ]);
+    expect(description.bandNames).toEqual(SENTINEL2_BANDS);
     const gsd = description.bandNativeGsdMeters;
     expect(gsd[1]).toBeGreaterThan(9);
     expect(gsd[1]).toBeLessThan(12);

@@ -1,23 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareBandNames, groupBandFiles, parseBandFileName } from './group-band-files.ts';
+import { SENTINEL2_BANDS } from '../../testing/sentinel2.ts';
 
 const S2 = '/data/oscd/bercy/imgs_1/S2A_OPER_MSI_L1C_TL_MPS__20161130T130757_A007527_T31UDQ';
-const S2_BANDS = [
-  'B01',
-  'B02',
-  'B03',
-  'B04',
-  'B05',
-  'B06',
-  'B07',
-  'B08',
-  'B8A',
-  'B09',
-  'B10',
-  'B11',
-  'B12',
-];
+const S2_BANDS = SENTINEL2_BANDS;
 
 describe('parseBandFileName', () => {
   it('reads Sentinel-2 and Landsat suffixes in any case, .tif or .tiff', () => {

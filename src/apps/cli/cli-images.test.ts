@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, describeShared, sharedData } from '../../testing/shared-data.ts';
 import { runCliCaptured } from './run-cli-for-test.ts';
+import { SENTINEL2_BANDS } from '../../testing/sentinel2.ts';
 
 interface ImageJson {
   id: string;
@@ -45,21 +46,7 @@ describe('images ingest of the shipped sample (band sets, STAC items)', () => {
     const images = first.json<ImageJson[]>();
     expect(images).toHaveLength(2);
     for (const image of images) {
-      expect(image.bands).toEqual([
-        'B01',
-        'B02',
-        'B03',
-        'B04',
-        'B05',
-        'B06',
-        'B07',
-        'B08',
-        'B8A',
-        'B09',
-        'B10',
-        'B11',
-        'B12',
-      ]);
+      expect(image.bands).toEqual(SENTINEL2_BANDS);
       expect(image).toMatchObject({
         width: 180,
         height: 180,

@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors.ts';
 import { bandFamilyOf, canonicalBandNames, matchBands } from './match-bands.ts';
+import { SENTINEL2_BANDS } from '../../testing/sentinel2.ts';
 
-const S2 = [
-  'B01',
-  'B02',
-  'B03',
-  'B04',
-  'B05',
-  'B06',
-  'B07',
-  'B08',
-  'B8A',
-  'B09',
-  'B10',
-  'B11',
-  'B12',
-];
+const S2 = SENTINEL2_BANDS;
 const OLI = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B9', 'B10', 'B11'];
 const ETM = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8'];
 
