@@ -4,14 +4,17 @@
  * that shows the indicator present; else the latest that shows it absent; else the latest
  * that could not say (unobservable). Evidence decays with its age; fusion is in log-odds.
  * The probability over time is the assessment at each date something was observed.
+ * Analyst reviews in force (review-index.ts) apply at every time: see reviewed-evidence.ts.
  */
 import type { MetricRegistry } from '../activity/metrics.ts';
 import type { Observation, ObservationSourceKind } from '../activity/observation.ts';
 import type { Baseline } from '../activity/robust-baseline.ts';
 import { DAY_MS } from '../activity/series.ts';
+import { NO_REVIEWS, type ReviewIndex } from '../review/review-index.ts';
 import { decayWeight, fuseEvidence } from './fusion.ts';
 import { readIndicator, type EvidenceState, type Reading } from './indicator-readings.ts';
 import type { Indicator, Playbook } from './playbook.ts';
+import { reviewEvidence, type EvidenceReview } from './reviewed-evidence.ts';
 
 /** What a piece of evidence rests on, down to the image, run or comparison. */
 export interface EvidenceSource {
@@ -52,6 +55,10 @@ export interface Evidence {
   readonly baseline: Baseline | null;
   readonly reason: string;
   readonly sources: readonly EvidenceSource[];
+  /** The analyst's review bearing on this evidence; null when there is none. */
+  readonly review: EvidenceReview | null;
+  /** Whether a review changed what this evidence contributes (see reviewed-evidence.ts). */
+  readonly overridden: boolean;
 }
 
 export interface TrajectoryPoint {
@@ -105,20 +112,19 @@ export function evidenceAt(
   }
   const decisive = latest.present ?? latest.absent ?? latest.unobservable;
   const first = indicator.bindings[0];
-  const common = {
-    indicator: indicator.id,
-    metric: indicator.condition.metric,
-    condition: indicator.conditionText,
-  };
+  // Every field written out: `{ ...common, <15 more> }` takes V8's slow object-literal path
+  // (about 30 µs a call, most of a re-fusion's time; see bench/assess.bench.ts).
   if (decisive === undefined) {
     const where = indicator.bindings
       .map((b) => (b.zoneId === null ? b.siteId : `${b.siteId}/${b.zoneId}`))
       .join(', ');
     return {
-      ...common,
       id: `${indicator.id}@none`,
+      indicator: indicator.id,
       site: first?.siteId ?? '',
       zone: first?.zoneId ?? null,
+      metric: indicator.condition.metric,
+      condition: indicator.conditionText,
       observed: 'unobservable',
       observedAt: null,
       ageDays: null,
@@ -130,6 +136,8 @@ export function evidenceAt(
       baseline: null,
       reason: `no observation of ${indicator.condition.metric} at ${where} in the ${indicator.windowDays} days before`,
       sources: [],
+      review: null,
+      overridden: false,
     };
   }
   const { observation } = decisive;
@@ -142,10 +150,12 @@ export function evidenceAt(
     : null;
   const weight = counted ? decayWeight(ageDays, indicator.halfLifeDays) : 0;
   return {
-    ...common,
     id: `${indicator.id}@${observation.id}`,
+    indicator: indicator.id,
     site: observation.siteId,
     zone: observation.zoneId,
+    metric: indicator.condition.metric,
+    condition: indicator.conditionText,
     observed: decisive.state,
     observedAt: observation.observedAt,
     ageDays,
@@ -157,36 +167,66 @@ export function evidenceAt(
     baseline: decisive.baseline,
     reason: decisive.reason,
     sources: [sourceOf(observation)],
+    review: null,
+    overridden: false,
   };
 }
 
 /** Readings per indicator, computed once and reused for every assessment time. */
 export interface PlaybookReadings {
   readonly playbook: Playbook;
+  /** Without the observations an analyst rejected. */
   readonly readings: ReadonlyMap<string, readonly Reading[]>;
+  /** With them, to show what they would have decided; absent when none was rejected. */
+  readonly unreviewed?: ReadonlyMap<string, readonly Reading[]>;
 }
 
-/** Reads every observation once for every indicator of the playbook. */
-export function readPlaybook(
+function readAll(
   playbook: Playbook,
   observations: readonly Observation[],
   metrics: MetricRegistry,
-): PlaybookReadings {
+): Map<string, readonly Reading[]> {
   const readings = new Map<string, readonly Reading[]>();
   for (const indicator of playbook.indicators) {
     readings.set(indicator.id, readIndicator(indicator, observations, metrics));
   }
-  return { playbook, readings };
+  return readings;
+}
+
+/**
+ * Reads every observation once for every indicator of the playbook; observations rejected
+ * by a review in force are read apart (they are out of fusion and out of baselines).
+ */
+export function readPlaybook(
+  playbook: Playbook,
+  observations: readonly Observation[],
+  metrics: MetricRegistry,
+  reviews: ReviewIndex = NO_REVIEWS,
+): PlaybookReadings {
+  const kept = reviews.rejectsObservations
+    ? observations.filter(
+        (o) => reviews.rejectionOf({ observationId: o.id, runId: o.source.runId }) === undefined,
+      )
+    : observations;
+  const readings = readAll(playbook, kept, metrics);
+  if (kept.length === observations.length) return { playbook, readings };
+  return { playbook, readings, unreviewed: readAll(playbook, observations, metrics) };
 }
 
 /** Evidence and posterior at one time, without the trajectory. */
 export function assessAt(
   read: PlaybookReadings,
   asOfMs: number,
+  reviews: ReviewIndex = NO_REVIEWS,
 ): { evidence: Evidence[]; logOdds: number; probability: number; priorLogOdds: number } {
-  const evidence = read.playbook.indicators.map((indicator) =>
-    evidenceAt(indicator, read.readings.get(indicator.id) ?? [], asOfMs),
-  );
+  const { hypothesis } = read.playbook;
+  const evidence = read.playbook.indicators.map((indicator) => {
+    const found = evidenceAt(indicator, read.readings.get(indicator.id) ?? [], asOfMs);
+    if (reviews.isEmpty) return found;
+    const all = read.unreviewed?.get(indicator.id);
+    const unreviewed = all === undefined ? null : evidenceAt(indicator, all, asOfMs);
+    return reviewEvidence(indicator, hypothesis, found, unreviewed, reviews, asOfMs);
+  });
   const fusion = fuseEvidence(read.playbook.prior, evidence);
   return {
     evidence,
@@ -198,15 +238,17 @@ export function assessAt(
 
 /**
  * Assesses the playbook at `asOf` (ISO 8601 UTC) from the observations (any; those after
- * asOf and those of other series are not used), with the probability over time.
+ * asOf and those of other series are not used), with the probability over time. The
+ * reviews in force apply at every time of the trajectory.
  */
 export function assessPlaybook(
   playbook: Playbook,
   observations: readonly Observation[],
   asOf: string,
   metrics: MetricRegistry,
+  reviews: ReviewIndex = NO_REVIEWS,
 ): Assessment {
-  const read = readPlaybook(playbook, observations, metrics);
+  const read = readPlaybook(playbook, observations, metrics, reviews);
   const asOfMs = Date.parse(asOf);
   const times = new Set<number>();
   for (const readings of read.readings.values()) {
@@ -216,10 +258,10 @@ export function assessPlaybook(
     .sort((a, b) => a - b)
     .filter((t) => t < asOfMs)
     .map((t) => {
-      const at = assessAt(read, t);
+      const at = assessAt(read, t, reviews);
       return { at: new Date(t).toISOString(), probability: at.probability, logOdds: at.logOdds };
     });
-  const now = assessAt(read, asOfMs);
+  const now = assessAt(read, asOfMs, reviews);
   trajectory.push({ at: asOf, probability: now.probability, logOdds: now.logOdds });
   return {
     hypothesis: playbook.hypothesis,

@@ -9,7 +9,8 @@ import type { MetricRegistry } from '../activity/metrics.ts';
 import { numericValue, type Observation } from '../activity/observation.ts';
 import { scorePoint, type ScoredPoint } from '../activity/robust-baseline.ts';
 import { DAY_MS, inSeries, type ObservedPoint, type SeriesKey } from '../activity/series.ts';
-import { assessAt, type PlaybookReadings } from './assessment.ts';
+import { NO_REVIEWS, type ReviewIndex } from '../review/review-index.ts';
+import { assessAt, readPlaybook, type PlaybookReadings } from './assessment.ts';
 import {
   baselineOptionsOf,
   compareReadings,
@@ -50,6 +51,8 @@ export class IncrementalAssessment {
   readonly #playbook: Playbook;
   readonly #metrics: MetricRegistry;
   readonly #series: SeriesState[] = [];
+  /** The merged readings, until the next observation changes them. */
+  #readings: PlaybookReadings | undefined;
 
   constructor(
     playbook: Playbook,
@@ -99,6 +102,7 @@ export class IncrementalAssessment {
     for (const state of this.#series) {
       if (!inSeries(observation, state.key) || state.ids.has(observation.id)) continue;
       used = true;
+      this.#readings = undefined;
       state.ids.add(observation.id);
       state.observations.push(observation);
       const atMs = Date.parse(observation.observedAt);
@@ -131,6 +135,7 @@ export class IncrementalAssessment {
 
   /** The readings per indicator, merged across its bindings in time order. */
   readings(): PlaybookReadings {
+    if (this.#readings !== undefined) return this.#readings;
     const byIndicator = new Map<string, Reading[]>();
     for (const state of this.#series) {
       const list = byIndicator.get(state.indicator.id);
@@ -138,11 +143,23 @@ export class IncrementalAssessment {
       if (list === undefined) byIndicator.set(state.indicator.id, state.readings);
       else byIndicator.set(state.indicator.id, [...list, ...state.readings].sort(compareReadings));
     }
-    return { playbook: this.#playbook, readings: byIndicator };
+    this.#readings = { playbook: this.#playbook, readings: byIndicator };
+    return this.#readings;
   }
 
-  /** Evidence and posterior at `asOf` (ISO 8601 UTC). */
-  assessAt(asOf: string): ReturnType<typeof assessAt> {
-    return assessAt(this.readings(), Date.parse(asOf));
+  /**
+   * Evidence and posterior at `asOf` (ISO 8601 UTC), as the reviews in force have it. When
+   * they reject observations, the playbook is read again without them (not incrementally).
+   */
+  assessAt(asOf: string, reviews: ReviewIndex = NO_REVIEWS): ReturnType<typeof assessAt> {
+    const read = reviews.rejectsObservations
+      ? readPlaybook(
+          this.#playbook,
+          [...new Set(this.#series.flatMap((state) => state.observations))],
+          this.#metrics,
+          reviews,
+        )
+      : this.readings();
+    return assessAt(read, Date.parse(asOf), reviews);
   }
 }

@@ -38,28 +38,43 @@ function readObservation(
   observation: Observation,
   scored: ReadonlyMap<string, ScoredPoint>,
 ): Omit<Reading, 'observation' | 'atMs'> {
-  const none = { anomalyScore: null, baseline: null };
   if (observation.observability.state !== 'observed' || observation.value === null) {
     const why = observation.observability.reasons.map((r) => r.message).join('; ');
-    return { ...none, state: 'unobservable', reason: `not observable: ${why || 'no value'}` };
+    return {
+      anomalyScore: null,
+      baseline: null,
+      state: 'unobservable',
+      reason: `not observable: ${why || 'no value'}`,
+    };
   }
   const { condition } = indicator;
   const value = numericValue(observation.value);
   if (condition.kind === 'fact') {
     const state = (value !== 0) === condition.expected ? 'present' : 'absent';
-    return { ...none, state, reason: `${condition.metric} = ${String(observation.value)}` };
+    return {
+      anomalyScore: null,
+      baseline: null,
+      state,
+      reason: `${condition.metric} = ${String(observation.value)}`,
+    };
   }
   if (condition.measure === 'value') {
     const holds = compare(value, condition.operator, condition.threshold);
     return {
-      ...none,
+      anomalyScore: null,
+      baseline: null,
       state: holds ? 'present' : 'absent',
       reason: `${condition.metric} = ${describeNumber(value)} (${holds ? '' : 'not '}${condition.operator} ${condition.threshold})`,
     };
   }
   const point = scored.get(observation.id);
   if (point?.anomalyScore == null) {
-    return { ...none, state: 'unobservable', reason: point?.reason ?? 'no anomaly score' };
+    return {
+      anomalyScore: null,
+      baseline: null,
+      state: 'unobservable',
+      reason: point?.reason ?? 'no anomaly score',
+    };
   }
   const holds = compare(point.anomalyScore, condition.operator, condition.threshold);
   const baseline = point.baseline;

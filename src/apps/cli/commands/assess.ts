@@ -13,7 +13,10 @@ interface AssessOptions {
   json?: boolean;
 }
 
-/** The `--json` contract: hypothesis, prior, probability, asOf, evidence (with sources), trajectory. */
+/**
+ * The `--json` contract: hypothesis, prior, probability, asOf, evidence (with sources,
+ * the analyst's `review` or null, and `overridden`), trajectory.
+ */
 export function assessmentJson(a: Assessment) {
   return {
     hypothesis: a.hypothesis,
@@ -41,6 +44,19 @@ export function assessmentJson(a: Assessment) {
       baseline: e.baseline,
       reason: e.reason,
       sources: e.sources,
+      review:
+        e.review === null
+          ? null
+          : {
+              verdict: e.review.verdict,
+              reason: e.review.reason,
+              author: e.review.author,
+              at: e.review.at,
+              id: e.review.reviewId,
+              target: `${e.review.targetKind} ${e.review.targetId}`,
+              reading: e.review.reading,
+            },
+      overridden: e.overridden,
     })),
     trajectory: a.trajectory,
   };
@@ -60,12 +76,17 @@ function evidenceLines(e: Evidence): string[] {
       ? 'no update'
       : `LR ${e.likelihoodRatio}, ${sign}${Math.abs(e.logLikelihoodRatio).toFixed(3)} log-odds`;
   return [
-    `  ${sign} ${e.indicator}: ${e.observed.toUpperCase()} — ${e.condition} at ${where}${when}; ${lr}`,
+    `${e.overridden ? '!' : ' '} ${sign} ${e.indicator}: ${e.observed.toUpperCase()} — ${e.condition} at ${where}${when}; ${lr}`,
     `      ${e.reason}`,
     ...e.sources.map(
       (s) =>
         `      from ${s.observationId} (${s.kind}${s.imageId === null ? '' : `, image ${s.imageId}`}${s.runId === null ? '' : `, run ${s.runId}`}${s.comparisonId === null ? '' : `, comparison ${s.comparisonId}`}, by ${s.author})${s.note === '' ? '' : `: ${s.note}`}`,
     ),
+    ...(e.review === null
+      ? []
+      : [
+          `      ${e.overridden ? 'OVERRIDDEN: ' : ''}${e.review.targetKind} ${e.review.targetId} ${e.review.verdict === 'confirm' ? 'confirmed' : 'rejected'}${e.review.reading === null ? '' : ` as ${e.review.reading}`} by ${e.review.author} ${e.review.at.slice(0, 10)}: ${e.review.reason}`,
+        ]),
     `      evidence id ${e.id}`,
   ];
 }
@@ -76,7 +97,7 @@ function printAssessment(io: Io, a: Assessment): void {
       `${a.hypothesis}${a.title === a.hypothesis ? '' : ` — ${a.title}`}`,
       `as of ${a.asOf}: probability ${percent(a.probability)} (prior ${percent(a.prior)}; log-odds ${a.priorLogOdds.toFixed(3)} → ${a.logOdds.toFixed(3)})`,
       '',
-      'evidence (one per indicator; + raises, − lowers, blank: unobservable, no update):',
+      'evidence (one per indicator; + raises, − lowers, blank: unobservable, no update; ! overridden by a review):',
       ...a.evidence.flatMap(evidenceLines),
       '',
       `probability over time  ${sparkline(a.trajectory.map((t) => ({ atMs: Date.parse(t.at), value: t.probability })))}`,
@@ -112,7 +133,7 @@ export function registerAssessCommand(program: Command, io: Io): void {
       const asOf = options.at === undefined ? nowIso() : endOfDayIfDate(options.at, '--at');
       const json = readStructuredFile(options.playbook);
       const assessment = await withSitewatch(command, (sw) =>
-        assessFromPlaybook(sw.observeDeps, json, options.playbook, asOf),
+        assessFromPlaybook(sw.assessmentDeps, json, options.playbook, asOf),
       );
       if (options.json === true) printJson(io, assessmentJson(assessment));
       else printAssessment(io, assessment);
