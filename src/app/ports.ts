@@ -221,6 +221,7 @@ export interface ObjectDetector {
   /**
    * Runs one batch. `input` holds `dims[0] × dims[1] × dims[2] × dims[3]` float32 samples,
    * NCHW (batch, channel, row, column). Returns every output of the model, in its order.
+   * An input on a SharedArrayBuffer may be read after the call returns, until it settles.
    * @throws CorruptFileError when the engine fails on the model; UnsupportedError for a
    *   non-float32 output.
    */
@@ -228,6 +229,8 @@ export interface ObjectDetector {
     input: Float32Array,
     dims: readonly [number, number, number, number],
   ): Promise<OutputTensor[]>;
+  /** Milliseconds the engine itself spent on the latest settled run (no queueing or transfer). */
+  readonly lastRunMs?: number;
   close(): Promise<void>;
 }
 
@@ -370,6 +373,12 @@ export interface ScratchSpace {
    * temporary folder when `parent` is null.
    */
   createFolder(parent: string | null, prefix: string): Promise<ScratchFolder>;
+  /**
+   * Removes the folders `prefix…` of the data home's temporary folder that are older than
+   * `maxAgeMs` and whose creating process is gone (leftovers of a crashed or killed run);
+   * resolves to their paths. Folders it cannot judge or remove are left alone.
+   */
+  removeAbandoned(prefix: string, maxAgeMs: number): Promise<string[]>;
 }
 
 export interface ScratchFolder {
@@ -465,6 +474,8 @@ export interface AlertRepository {
    * claim, leasing them until `leaseUntilIso` (a crashed deliverer's claim expires).
    */
   claimDue(nowIso: string, leaseUntilIso: string, limit: number): Promise<OutboxItem[]>;
+  /** Ends the claims on these outbox rows (not attempted), so that they are due again now. */
+  releaseClaims(outboxIds: readonly number[]): Promise<void>;
   markDelivered(outboxId: number, nowIso: string): Promise<void>;
   /** Records a failed attempt; `nextAttemptIso` null marks the row failed for good. */
   markAttemptFailed(outboxId: number, error: string, nextAttemptIso: string | null): Promise<void>;

@@ -114,6 +114,24 @@ describe(`alert outbox crash safety (seed 0x${SEED.toString(16)})`, () => {
     expect(receiver.requests).toHaveLength(1);
   });
 
+  it('delivers the alert of an observation exactly once after a kill right after its commit', async () => {
+    const dbPath = join(dir, 'observe.db');
+    const run = startChild(['observe', dbPath, receiver.url]);
+    await until(() => run.lines.some((l) => l.startsWith('decided ')), 'the commit');
+    run.child.kill('SIGKILL');
+    await run.exited;
+    const alertId = run.lines.find((l) => l.startsWith('decided '))?.slice(8) ?? '';
+    expect(alertId).toMatch(/^alt_[0-9a-f]{16}$/);
+    expect(receiver.requests).toHaveLength(0);
+
+    const { report, listed } = await restartAndDeliver(dbPath, 0);
+    expect(report.delivered).toBe(1);
+    expect(listed.map((a) => [a.alert.id, a.alert.subject.kind])).toEqual([[alertId, 'anomaly']]);
+    expect((await restartAndDeliver(dbPath, 0)).report.delivered).toBe(0);
+    expect(receiver.requests).toHaveLength(1);
+    expect([...receiver.accepted.keys()]).toEqual([alertId]);
+  });
+
   it('delivers exactly once to the receiver after a kill in the middle of delivery', async () => {
     const dbPath = join(dir, 'deliver.db');
     const decided = startChild(['decide', dbPath, receiver.url]);

@@ -248,6 +248,15 @@ export class SqliteAlertRepository implements AlertRepository {
     );
   }
 
+  releaseClaims(outboxIds: readonly number[]): Promise<void> {
+    return settle(() => {
+      const release = this.#db.prepare('UPDATE alert_outbox SET claimed_until = NULL WHERE id = ?');
+      this.#db.transaction(() => {
+        for (const id of outboxIds) release.run(id);
+      });
+    });
+  }
+
   markDelivered(outboxId: number, nowIso: string): Promise<void> {
     return settle(() => {
       this.#db

@@ -5,6 +5,7 @@
  * is decided by the rules of core/activity/observability.ts from the image's GSD, cloud cover
  * and footprint, or from what the analyst says.
  */
+import { observationsAuditEntry } from '../../core/review/audit.ts';
 import type { Site } from '../../core/catalog/site.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { ImageRecord } from '../../core/imagery/image.ts';
@@ -33,6 +34,12 @@ import type {
   ObservationRepository,
   SiteRepository,
 } from '../ports.ts';
+import type { Alert } from '../../core/alerts/alert.ts';
+import {
+  storeObservationsWithAlerts,
+  type ObservationAlerting,
+} from '../alerts/observation-alerts.ts';
+import type { Reassessment } from '../alerts/record-assessment.ts';
 
 export interface ObserveDeps {
   readonly observations: ObservationRepository;
@@ -41,6 +48,11 @@ export interface ObserveDeps {
   readonly clock: Clock;
   readonly metrics: MetricRegistry;
   readonly sha256Hex: (bytes: Uint8Array) => string;
+  /**
+   * Alert rules and the store that writes observations with their alerts in one transaction;
+   * absent (tests of other use cases), observations are stored without deciding alerts.
+   */
+  readonly alerting?: ObservationAlerting;
 }
 
 /** Who entered an observation when neither the entry nor the command names anyone. */
@@ -52,6 +64,50 @@ export interface ObserveResult {
   readonly inserted: readonly string[];
   /** Ids that were stored already (the same observation entered before). */
   readonly existing: readonly string[];
+  /** Alerts the new observations caused, recorded in the same transaction. */
+  readonly alerts: readonly Alert[];
+  /** Watched playbooks re-assessed after the new observations. */
+  readonly reassessed: readonly Reassessment[];
+}
+
+/** Who stored observations and how, for the audit log entry written with them. */
+export interface ObservationsAudit {
+  readonly action: 'observation.add' | 'observation.import' | 'observation.derive';
+  readonly actor: string;
+  /** The file imported, or null. */
+  readonly label: string | null;
+}
+
+/**
+ * Stores observations (those already held are left as they are). With `deps.alerting`, the
+ * anomaly rules are decided on the new ones and their alerts recorded in the same
+ * transaction, then the watched playbooks of their sites are re-assessed. The audit entry
+ * is written in that transaction too. Every writer of observations goes through here.
+ */
+export async function storeObservations(
+  deps: Omit<ObserveDeps, 'images'>,
+  observations: readonly Observation[],
+  audit?: ObservationsAudit,
+): Promise<Omit<ObserveResult, 'observations'>> {
+  if (deps.alerting !== undefined) {
+    return storeObservationsWithAlerts(
+      deps,
+      deps.alerting,
+      observations,
+      audit === undefined
+        ? undefined
+        : (inserted) =>
+            observationsAuditEntry(
+              audit.action,
+              audit.actor,
+              deps.clock.nowIso(),
+              inserted,
+              audit.label,
+            ),
+    );
+  }
+  const { inserted, existing } = await deps.observations.insertMany(observations);
+  return { inserted, existing, alerts: [], reassessed: [] };
 }
 
 function checkValue(
@@ -193,8 +249,14 @@ export async function addObservation(deps: ObserveDeps, json: unknown): Promise<
     await catalogById(deps.sites),
     {},
   );
-  const { inserted, existing } = await deps.observations.insertMany([observation]);
-  return { observations: [observation], inserted, existing };
+  return {
+    observations: [observation],
+    ...(await storeObservations(deps, [observation], {
+      action: 'observation.add',
+      actor: observation.author,
+      label: null,
+    })),
+  };
 }
 
 /**
@@ -222,8 +284,12 @@ export async function importObservations(
     }
   }
   if (problems.length > 0) throw new ValidationError(problems.join('\n'));
-  const { inserted, existing } = await deps.observations.insertMany(observations);
-  return { observations, inserted, existing };
+  const audit: ObservationsAudit = {
+    action: 'observation.import',
+    actor: defaults.author ?? DEFAULT_AUTHOR,
+    label,
+  };
+  return { observations, ...(await storeObservations(deps, observations, audit)) };
 }
 
 /** Observations matching the filter, by time. */

@@ -39,10 +39,15 @@ export interface DeliveryReport {
 
 const addMs = (iso: string, ms: number): string => new Date(Date.parse(iso) + ms).toISOString();
 
-/** Runs one pass over the due outbox rows (at most `limit`). */
+/**
+ * Runs one pass over the due outbox rows (at most `limit`). When `signal` aborts, the delivery
+ * in flight finishes and is marked, and the claims on the rows not yet attempted are released
+ * (they are due again at once, for the next deliverer).
+ */
 export async function deliverDueAlerts(
   deps: DeliverAlertsDeps,
   limit = 100,
+  signal?: AbortSignal,
 ): Promise<DeliveryReport> {
   const backoff = deps.backoff ?? DEFAULT_BACKOFF;
   const now = deps.clock.nowIso();
@@ -51,7 +56,11 @@ export async function deliverDueAlerts(
   let retrying = 0;
   let failed = 0;
   const errors: { alertId: string; channel: string; error: string }[] = [];
-  for (const item of items) {
+  for (const [index, item] of items.entries()) {
+    if (signal?.aborted === true) {
+      await deps.alerts.releaseClaims(items.slice(index).map((i) => i.outboxId));
+      break;
+    }
     try {
       await deps.sender.send(item.alert, item.channel);
       await deps.alerts.markDelivered(item.outboxId, deps.clock.nowIso());
@@ -68,6 +77,67 @@ export async function deliverDueAlerts(
     }
   }
   return { delivered, retrying, failed, errors };
+}
+
+export interface DelivererOptions {
+  /** Stops the loop: the pass in progress ends after its current delivery (see above). */
+  readonly signal: AbortSignal;
+  /** Pause between passes that found nothing more to do (ms). Default 10 s. */
+  readonly intervalMs?: number;
+  /** Deliveries per pass. Default 100. */
+  readonly limit?: number;
+  /** Called after each pass that claimed something. */
+  readonly onReport?: (report: DeliveryReport) => void;
+}
+
+const isEmpty = (r: DeliveryReport): boolean => r.delivered + r.retrying + r.failed === 0;
+
+/**
+ * The background deliverer: passes over the due outbox until `signal` aborts, pausing
+ * `intervalMs` when a pass had less than a full batch. For the CLI (`alerts deliver --watch`)
+ * and, later, `serve`.
+ * @returns the totals over every pass.
+ */
+export async function runDeliverer(
+  deps: DeliverAlertsDeps,
+  options: DelivererOptions,
+): Promise<DeliveryReport> {
+  const limit = options.limit ?? 100;
+  const intervalMs = options.intervalMs ?? 10_000;
+  const total = {
+    delivered: 0,
+    retrying: 0,
+    failed: 0,
+    errors: [] as DeliveryReport['errors'][number][],
+  };
+  while (!options.signal.aborted) {
+    const report = await deliverDueAlerts(deps, limit, options.signal);
+    total.delivered += report.delivered;
+    total.retrying += report.retrying;
+    total.failed += report.failed;
+    total.errors.push(...report.errors);
+    if (!isEmpty(report)) options.onReport?.(report);
+    const attempted = report.delivered + report.retrying + report.failed;
+    if (attempted < limit) await pause(intervalMs, options.signal);
+  }
+  return total;
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolvePause) => {
+    if (signal.aborted) {
+      resolvePause();
+      return;
+    }
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolvePause();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /**

@@ -4,10 +4,19 @@
  *   `decided <alertId>`, then hangs until killed (before any delivery).
  * - `decide-loop DB URL`: stores facts 0, 1, 2, … each with its alert, printing each index
  *   after its commit, until killed.
+ * - `observe DB URL`: stores six observations of one series through the production path
+ *   (`storeObservations`: anomaly score, rules, one transaction), the last a surge, prints
+ *   `decided <alertId>`, then hangs until killed (before any delivery).
  * - `deliver DB`: runs one outbox pass (the parent kills it while the receiver holds the
  *   answer, i.e. after sending and before marking delivered).
  */
 import { decideAlerts } from '../../../app/alerts/decide-alerts.ts';
+import { storeObservations } from '../../../app/activity/observe.ts';
+import { makeObservation } from '../../../app/contracts/observation-repository.contract.ts';
+import { MetricRegistry } from '../../../core/activity/metrics.ts';
+import { SqliteObservationRepository } from '../../sqlite/sqlite-observation-repository.ts';
+import { SqliteSiteRepository } from '../../sqlite/sqlite-site-repository.ts';
+import { sha256Hex } from '../../system/node-sha256.ts';
 import { deliverDueAlerts } from '../../../app/alerts/deliver-alerts.ts';
 import { parseAlertRule } from '../../../core/alerts/alert-rule.ts';
 import { openSqliteDatabase } from '../../sqlite/sqlite-database.ts';
@@ -47,7 +56,35 @@ async function decide(index: number): Promise<string> {
   return recorded[0]?.id ?? '';
 }
 
-if (mode === 'decide' || mode === 'decide-loop') {
+if (mode === 'observe') {
+  if (url === undefined) throw new Error('URL missing');
+  await alerts.putRules([
+    parseAlertRule(
+      {
+        id: 'surge',
+        severity: 'warning',
+        condition: { kind: 'anomaly', site: 'site-1', metric: 'vehicles', minScore: 3 },
+        channels: [{ kind: 'webhook', url, secretEnv: 'HOOK_SECRET', timeoutMs: 30_000 }],
+      },
+      'crash-test',
+    ),
+  ]);
+  const observations = new SqliteObservationRepository(db);
+  const clock = { nowIso: () => new Date().toISOString() };
+  const result = await storeObservations(
+    {
+      observations,
+      sites: new SqliteSiteRepository(db),
+      clock,
+      metrics: new MetricRegistry(),
+      sha256Hex,
+      alerting: { rules: alerts, store: observations },
+    },
+    [10, 11, 10, 9, 10, 40].map((value, seed) => makeObservation(seed, { value })),
+  );
+  process.stdout.write(`decided ${result.alerts.map((a) => a.id).join(',')}\n`);
+  setInterval(() => undefined, 1000);
+} else if (mode === 'decide' || mode === 'decide-loop') {
   if (url === undefined) throw new Error('URL missing');
   await alerts.putRules([
     parseAlertRule(

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   deliverDueAlerts,
+  runDeliverer,
   replayAlert,
   sendTestAlert,
   type DeliveryReport,
@@ -11,7 +12,7 @@ import type { AlertWithDeliveries } from '../../../app/ports.ts';
 import { writeAtomFeedFile } from '../../../adapters/alert-delivery/atom-feed-file.ts';
 import { parseAlertRules, type AlertRule } from '../../../core/alerts/alert-rule.ts';
 import { SitewatchError, ValidationError } from '../../../core/errors.ts';
-import { printJson, withSitewatch, type Io } from '../context.ts';
+import { parseNumberOption, printJson, withSitewatch, type Io } from '../context.ts';
 import { formatTable } from '../format.ts';
 import { readStructuredFile } from '../structured-file.ts';
 
@@ -128,14 +129,65 @@ export function registerAlertsCommands(program: Command, io: Io): void {
 
   alerts
     .command('deliver')
-    .description('deliver the due outbox rows once (retries follow an exponential backoff)')
-    .option('--limit <n>', 'at most this many deliveries (default 100)')
-    .option('--json', 'print the report as JSON')
-    .action(async (options: { limit?: string; json?: boolean }, command: Command) => {
-      const limit = parseLimit(options.limit) ?? 100;
-      const report = await withSitewatch(command, (sw) => deliverDueAlerts(sw.alertDeps, limit));
-      printReport(io, report, options.json);
-    });
+    .description(
+      'deliver the due outbox rows once, or keep delivering with --watch (retries follow an exponential backoff)',
+    )
+    .option('--limit <n>', 'at most this many deliveries per pass (default 100)')
+    .option(
+      '--watch',
+      'keep delivering until Ctrl-C / SIGTERM (claims not yet attempted are released)',
+    )
+    .option('--interval-ms <ms>', 'with --watch: pause between passes (default 10000)')
+    .option('--json', 'print the report (with --watch: the totals at the end) as JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ sitewatch alerts deliver\n  $ sitewatch alerts deliver --watch --interval-ms 5000',
+    )
+    .action(
+      async (
+        options: { limit?: string; watch?: boolean; intervalMs?: string; json?: boolean },
+        command: Command,
+      ) => {
+        const limit = parseLimit(options.limit) ?? 100;
+        if (options.watch !== true) {
+          const report = await withSitewatch(command, (sw) =>
+            deliverDueAlerts(sw.alertDeps, limit),
+          );
+          printReport(io, report, options.json);
+          return;
+        }
+        const intervalMs = parseNumberOption('--interval-ms', options.intervalMs) ?? 10_000;
+        if (!(intervalMs > 0)) {
+          throw new ValidationError(`--interval-ms must be > 0; got "${options.intervalMs}"`);
+        }
+        const stop = new AbortController();
+        const onSignal = (): void => {
+          stop.abort();
+        };
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        try {
+          const total = await withSitewatch(command, (sw) =>
+            runDeliverer(sw.alertDeps, {
+              signal: stop.signal,
+              intervalMs,
+              limit,
+              onReport: (report) => {
+                if (options.json !== true) printReport(io, report, false);
+              },
+            }),
+          );
+          if (options.json === true) printJson(io, total);
+          else
+            io.out(
+              `stopped: delivered ${total.delivered}, retrying ${total.retrying}, failed ${total.failed}`,
+            );
+        } finally {
+          process.removeListener('SIGINT', onSignal);
+          process.removeListener('SIGTERM', onSignal);
+        }
+      },
+    );
 
   alerts
     .command('replay')

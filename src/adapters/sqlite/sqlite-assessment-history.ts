@@ -1,0 +1,150 @@
+/**
+ * Assessment snapshots and watched playbooks in SQLite (migration 7). A snapshot and the
+ * alerts it causes are written in one `BEGIN IMMEDIATE` transaction, like observations.
+ */
+import type {
+  AssessmentHistoryStore,
+  AssessmentSnapshot,
+  DecideAssessmentAlerts,
+  WatchedPlaybook,
+} from '../../app/alerts/fact-stores.ts';
+import type { RecordedAlerts } from '../../app/ports.ts';
+import type { SqliteDatabase } from './sqlite-database.ts';
+import { recordAlertsInTransaction } from './sqlite-alert-repository.ts';
+import { settle } from './settle.ts';
+
+interface SnapshotRow {
+  playbook_id: string;
+  hypothesis: string;
+  as_of: string;
+  probability: number;
+  prior: number;
+  playbook_sha256: string;
+  recorded_at: string;
+}
+
+const SNAPSHOT_COLUMNS =
+  'playbook_id, hypothesis, as_of, probability, prior, playbook_sha256, recorded_at';
+
+function toSnapshot(row: SnapshotRow): AssessmentSnapshot {
+  return {
+    playbookId: row.playbook_id,
+    hypothesis: row.hypothesis,
+    asOf: row.as_of,
+    probability: row.probability,
+    prior: row.prior,
+    playbookSha256: row.playbook_sha256,
+    recordedAt: row.recorded_at,
+  };
+}
+
+/** {@link AssessmentHistoryStore} over an open {@link SqliteDatabase}. */
+export class SqliteAssessmentHistory implements AssessmentHistoryStore {
+  readonly #db: SqliteDatabase;
+
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+  }
+
+  recordWithAlerts(
+    snapshot: AssessmentSnapshot,
+    decide: DecideAssessmentAlerts,
+    decidedAtIso: string,
+  ): Promise<RecordedAlerts> {
+    return settle(() =>
+      this.#db.transaction(() => {
+        const earlier = (
+          this.#db
+            .prepare(
+              `SELECT ${SNAPSHOT_COLUMNS} FROM assessment_snapshots
+               WHERE playbook_id = ? AND hypothesis = ? AND as_of <> ? ORDER BY as_of, id`,
+            )
+            .all(snapshot.playbookId, snapshot.hypothesis, snapshot.asOf) as SnapshotRow[]
+        ).map(toSnapshot);
+        const candidates = decide(earlier);
+        this.#db
+          .prepare(
+            `INSERT INTO assessment_snapshots (${SNAPSHOT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (playbook_id, hypothesis, playbook_sha256, as_of) DO UPDATE SET
+               probability = excluded.probability, prior = excluded.prior,
+               recorded_at = excluded.recorded_at`,
+          )
+          .run(
+            snapshot.playbookId,
+            snapshot.hypothesis,
+            snapshot.asOf,
+            snapshot.probability,
+            snapshot.prior,
+            snapshot.playbookSha256,
+            snapshot.recordedAt,
+          );
+        return recordAlertsInTransaction(this.#db, candidates, decidedAtIso);
+      }),
+    );
+  }
+
+  listSnapshots(playbookId?: string): Promise<AssessmentSnapshot[]> {
+    return settle(() => {
+      const where = playbookId === undefined ? '' : ' WHERE playbook_id = ?';
+      const rows = this.#db
+        .prepare(
+          `SELECT ${SNAPSHOT_COLUMNS} FROM assessment_snapshots${where} ORDER BY as_of, playbook_id, id`,
+        )
+        .all(...(playbookId === undefined ? [] : [playbookId])) as SnapshotRow[];
+      return rows.map(toSnapshot);
+    });
+  }
+
+  watch(playbook: WatchedPlaybook, nowIso: string): Promise<void> {
+    return settle(() => {
+      this.#db
+        .prepare(
+          `INSERT INTO watched_playbooks (playbook_id, label, doc, playbook_sha256, site_ids, added_at)
+           VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (playbook_id) DO UPDATE SET label = excluded.label, doc = excluded.doc,
+             playbook_sha256 = excluded.playbook_sha256, site_ids = excluded.site_ids,
+             added_at = excluded.added_at`,
+        )
+        .run(
+          playbook.playbookId,
+          playbook.label,
+          JSON.stringify(playbook.json),
+          playbook.playbookSha256,
+          JSON.stringify(playbook.siteIds),
+          nowIso,
+        );
+    });
+  }
+
+  unwatch(playbookId: string): Promise<boolean> {
+    return settle(
+      () =>
+        this.#db.prepare('DELETE FROM watched_playbooks WHERE playbook_id = ?').run(playbookId)
+          .changes === 1,
+    );
+  }
+
+  listWatched(): Promise<WatchedPlaybook[]> {
+    return settle(() =>
+      (
+        this.#db
+          .prepare(
+            'SELECT playbook_id, label, doc, playbook_sha256, site_ids FROM watched_playbooks ORDER BY playbook_id',
+          )
+          .all() as {
+          playbook_id: string;
+          label: string;
+          doc: string;
+          playbook_sha256: string;
+          site_ids: string;
+        }[]
+      ).map((row) => ({
+        playbookId: row.playbook_id,
+        label: row.label,
+        json: JSON.parse(row.doc) as unknown,
+        playbookSha256: row.playbook_sha256,
+        siteIds: JSON.parse(row.site_ids) as string[],
+      })),
+    );
+  }
+}
