@@ -22,6 +22,11 @@ export interface MetricDescriptor {
   readonly description: string;
   /** Smallest MAD used in an anomaly score, in the metric's units (a flat series has MAD 0). */
   readonly madFloor: number;
+  /**
+   * Detector classes whose detections this count sums (see derive-counts.ts); a detection run
+   * yields an observation of the metric when its model knows at least one of them.
+   */
+  readonly detectionClasses?: readonly string[];
 }
 
 /** The metrics sitewatch knows without plugins. */
@@ -32,6 +37,16 @@ export const BUILT_IN_METRICS: readonly MetricDescriptor[] = [
     family: 'vehicle',
     description: 'vehicles of any class counted in the zone',
     madFloor: 1,
+    detectionClasses: [
+      'vehicle',
+      'car',
+      'small-vehicle',
+      'van',
+      'bus',
+      'truck',
+      'large-vehicle',
+      'armoured-vehicle',
+    ],
   },
   {
     id: 'trucks',
@@ -39,6 +54,31 @@ export const BUILT_IN_METRICS: readonly MetricDescriptor[] = [
     family: 'vehicle',
     description: 'trucks and other large vehicles counted in the zone',
     madFloor: 1,
+    detectionClasses: ['truck', 'large-vehicle', 'bus'],
+  },
+  {
+    id: 'armoured-vehicles',
+    kind: 'count',
+    family: 'vehicle',
+    description: 'armoured vehicles counted in the zone',
+    madFloor: 1,
+    detectionClasses: ['armoured-vehicle'],
+  },
+  {
+    id: 'ships',
+    kind: 'count',
+    family: 'vehicle',
+    description: 'ships and boats counted in the zone (small boats need vehicle-grade imagery)',
+    madFloor: 1,
+    detectionClasses: ['ship', 'boat'],
+  },
+  {
+    id: 'aircraft',
+    kind: 'count',
+    family: 'vehicle',
+    description: 'aircraft (planes and helicopters) counted in the zone',
+    madFloor: 1,
+    detectionClasses: ['plane', 'aircraft', 'helicopter'],
   },
   {
     id: 'rail-cars',
@@ -46,6 +86,7 @@ export const BUILT_IN_METRICS: readonly MetricDescriptor[] = [
     family: 'vehicle',
     description: 'rail cars counted in the zone',
     madFloor: 1,
+    detectionClasses: ['rail-car'],
   },
   {
     id: 'cranes',
@@ -53,6 +94,7 @@ export const BUILT_IN_METRICS: readonly MetricDescriptor[] = [
     family: 'structure',
     description: 'cranes counted in the zone',
     madFloor: 0.5,
+    detectionClasses: ['crane'],
   },
   {
     id: 'crane-present',
@@ -103,6 +145,21 @@ export const BUILT_IN_METRICS: readonly MetricDescriptor[] = [
     description: 'structure-sized objects present now that were not in the previous usable image',
     madFloor: 0.5,
   },
+  {
+    id: 'structures-disappeared',
+    kind: 'count',
+    family: 'structure',
+    description: 'structure-sized objects in the previous usable image that are gone now',
+    madFloor: 0.5,
+  },
+  {
+    id: 'structure-changes',
+    kind: 'count',
+    family: 'structure',
+    description:
+      'structure-sized changed patches since the previous usable image with no detected object to explain them',
+    madFloor: 0.5,
+  },
 ];
 
 /** Metric descriptors by id. */
@@ -122,5 +179,13 @@ export class MetricRegistry {
   /** Every id, sorted. */
   ids(): string[] {
     return [...this.#byId.keys()].sort();
+  }
+
+  /** Every descriptor, by id. */
+  list(): MetricDescriptor[] {
+    return this.ids().flatMap((id) => {
+      const descriptor = this.#byId.get(id);
+      return descriptor === undefined ? [] : [descriptor];
+    });
   }
 }

@@ -17,6 +17,7 @@ import { CancelledError, ValidationError } from '../../../core/errors.ts';
 import { type Io, parseNumberOption, printJson, withSitewatch } from '../context.ts';
 import { formatNumber } from '../format.ts';
 import { resolveImage } from '../image-view.ts';
+import { derivedJson, observeStoredRun, printDerived } from './observe-derive.ts';
 
 interface CompareOptions {
   site?: string;
@@ -164,7 +165,10 @@ export function registerCompareCommand(program: Command, io: Io): void {
     )
     .argument('<imageA>', 'reference image: id, sha256 or ingested path')
     .argument('<imageB>', 'later image: id, sha256 or ingested path')
-    .option('--site <id>', "compare on the site's local grid (polygon + 100 m) and report per zone")
+    .option(
+      '--site <id>',
+      "compare on the site's local grid (polygon + 100 m), report per zone, and store observations",
+    )
     .option(
       '--method <method>',
       'combined (per-image-standardised CVA or IR-MAD χ² over a 4 m neighbourhood, the benchmarked default), irmad or cva',
@@ -220,8 +224,12 @@ export function registerCompareCommand(program: Command, io: Io): void {
         } finally {
           progress?.stop();
         }
-        if (json) printJson(io, comparisonJson(result));
+        const target = { kind: 'comparison', comparisonId: result.comparison.id } as const;
+        const derived = await observeStoredRun(sw, target, options.site);
+        const observations = derived === undefined ? null : derivedJson(derived);
+        if (json) printJson(io, { ...comparisonJson(result), observations });
         else printSummary(io, result);
+        if (!json && derived !== undefined) printDerived(io, derived, true);
       });
     });
 }

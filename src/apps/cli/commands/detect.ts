@@ -10,6 +10,7 @@ import { NotFoundError, ValidationError } from '../../../core/errors.ts';
 import { type Io, parseNumberOption, printJson, withSitewatch } from '../context.ts';
 import { formatTable } from '../format.ts';
 import { resolveImage } from '../image-view.ts';
+import { derivedJson, observeStoredRun, printDerived } from './observe-derive.ts';
 
 interface DetectOptions {
   site?: string;
@@ -104,7 +105,10 @@ export function registerDetectCommands(program: Command, io: Io): void {
       'find and count objects (vehicles, ships, planes, …) in an ingested image, and store the run',
     )
     .argument('<image>', 'image: id, sha256 or ingested path')
-    .option('--site <id>', "detect inside the site's polygon only, and count per zone")
+    .option(
+      '--site <id>',
+      "detect inside the site's polygon only, count per zone, and store the counts as observations",
+    )
     .option(
       '--model <name|path>',
       `model id or path (default: ${DEFAULT_MODEL_ID}; tophat-baseline needs no model file)`,
@@ -166,8 +170,11 @@ export function registerDetectCommands(program: Command, io: Io): void {
             },
           });
           bar?.stop();
-          if (options.json === true) printJson(io, detectionRunJson(run));
+          const derived = await observeStoredRun(sw, { kind: 'run', runId: run.id }, options.site);
+          const observations = derived === undefined ? null : derivedJson(derived);
+          if (options.json === true) printJson(io, { ...detectionRunJson(run), observations });
           else printRun(io, run);
+          if (options.json !== true && derived !== undefined) printDerived(io, derived, true);
         } finally {
           bar?.stop();
           interrupt.dispose();

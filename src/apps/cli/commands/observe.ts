@@ -12,8 +12,10 @@ import { parseAcquisitionTime } from '../../../core/imagery/acquisition.ts';
 import { ValidationError } from '../../../core/errors.ts';
 import { type Io, parseNumberOption, printJson, withSitewatch } from '../context.ts';
 import { formatTable } from '../format.ts';
+import { alertLines, reassessmentLines } from '../alert-lines.ts';
 import { resolveImage } from '../image-view.ts';
 import { readStructuredFile } from '../structured-file.ts';
+import { registerObserveDeriveCommand } from './observe-derive.ts';
 
 interface AddOptions {
   site: string;
@@ -51,7 +53,8 @@ export function parseValueArg(text: string): number | boolean {
   return value;
 }
 
-function defaultAuthor(): string {
+/** The login name, for who entered something when no flag names anyone. */
+export function defaultAuthor(): string {
   try {
     return userInfo().username || 'analyst';
   } catch {
@@ -106,6 +109,12 @@ function printResult(io: Io, result: ObserveResult, json: boolean | undefined): 
       inserted: result.inserted,
       existing: result.existing,
       observations: result.observations.map(observationJson),
+      alerts: result.alerts,
+      reassessed: result.reassessed.map((r) =>
+        'problem' in r
+          ? r
+          : { playbookId: r.playbookId, snapshot: r.recorded.snapshot, alerts: r.recorded.alerts },
+      ),
     });
     return;
   }
@@ -120,12 +129,20 @@ function printResult(io: Io, result: ObserveResult, json: boolean | undefined): 
     );
   }
   io.out(`${result.inserted.length} added, ${result.existing.length} already held`);
+  printConsequences(io, result);
+}
+
+/** The alerts the new observations caused and the watched playbooks re-assessed. */
+function printConsequences(io: Io, result: ObserveResult): void {
+  const lines = [...alertLines(result.alerts), ...reassessmentLines(result.reassessed)];
+  if (lines.length > 0) io.out(lines.join('\n'));
 }
 
 export function registerObserveCommands(program: Command, io: Io): void {
   const observe = program
     .command('observe')
     .description('observations of sites and zones: counts, fractions and facts over time');
+  registerObserveDeriveCommand(observe, io);
 
   observe
     .command('add')
@@ -191,10 +208,12 @@ export function registerObserveCommands(program: Command, io: Io): void {
           importObservations(sw.observeDeps, json, file, { author }),
         );
         if (options.json === true) printResult(io, result, true);
-        else
+        else {
           io.out(
-            `imported ${file}: ${result.inserted.length} added, ${result.existing.length} already held`,
+            `imported ${file}: ${result.inserted.length} added, ${result.existing.length} already held, ${result.alerts.length} alert(s)`,
           );
+          printConsequences(io, result);
+        }
       },
     );
 
