@@ -1,0 +1,185 @@
+/**
+ * An image opened for tiles: its reduced-resolution levels (overviews) and per-band display
+ * histograms. The levels of at most {@link MAX_KEPT_LEVEL_PIXELS} pixels are built once, in
+ * memory, from one pass over the image (strips of whole block rows, each decoded once); finer
+ * levels are read through the raster source window by window and reduced on the fly. The
+ * histograms come from the finest kept level, so their cost does not grow with the image.
+ */
+import { ValidationError } from '../../core/errors.ts';
+import type { ImageRecord } from '../../core/imagery/image.ts';
+import { downsampleByTwo, type DownsampleOptions } from '../../core/raster/overview.ts';
+import type { PixelArray, PixelWindow, RasterSource } from '../../core/raster/raster.ts';
+import { bandHistogram, type BandHistogram } from '../../core/tiles/stretch.ts';
+import { levelSize, pyramidLevelCount } from '../../core/tiles/overview-level.ts';
+import type { LevelSize } from '../../core/raster/overview.ts';
+
+/** Levels up to this many pixels per band (2048²) are held in memory. */
+export const MAX_KEPT_LEVEL_PIXELS = 2048 * 2048;
+/** Rows decoded at once while building the kept levels (rounded up to whole blocks). */
+const BUILD_STRIP_MIN_ROWS = 256;
+
+function allocateLike(like: PixelArray, length: number): PixelArray {
+  const Constructor = like.constructor as new (length: number) => PixelArray;
+  return new Constructor(length);
+}
+
+/** Copies `window` out of a level held whole (row-major, `levelWidth` wide). */
+function copyWindow(level: PixelArray, levelWidth: number, window: PixelWindow): PixelArray {
+  const out = allocateLike(level, window.width * window.height);
+  for (let r = 0; r < window.height; r += 1) {
+    const start = (window.row0 + r) * levelWidth + window.col0;
+    out.set(level.subarray(start, start + window.width), r * window.width);
+  }
+  return out;
+}
+
+/** Halves `rows` rows of `width` pixels `times` times. */
+function reduce(
+  band: PixelArray,
+  width: number,
+  rows: number,
+  times: number,
+  options: DownsampleOptions,
+): PixelArray {
+  let current = band;
+  let w = width;
+  let h = rows;
+  for (let i = 0; i < times; i += 1) {
+    const next = allocateLike(current, Math.ceil(w / 2) * Math.ceil(h / 2));
+    downsampleByTwo(current, w, h, next, 0, options);
+    current = next;
+    w = Math.ceil(w / 2);
+    h = Math.ceil(h / 2);
+  }
+  return current;
+}
+
+export class ImagePyramid {
+  /** Levels below full resolution (the coarsest fits one 256-pixel tile). */
+  readonly levelCount: number;
+  /** The finest level held in memory. */
+  readonly firstKeptLevel: number;
+  readonly #kept = new Map<number, PixelArray[]>();
+  readonly #histograms = new Map<number, BandHistogram>();
+  readonly #reduceOptions: DownsampleOptions;
+
+  private constructor(
+    readonly image: ImageRecord,
+    private readonly source: RasterSource,
+    maxKeptLevelPixels: number,
+  ) {
+    this.levelCount = pyramidLevelCount(image.width, image.height);
+    let first = 0;
+    while (
+      first < this.levelCount &&
+      this.levelSize(first).width * this.levelSize(first).height > maxKeptLevelPixels
+    ) {
+      first += 1;
+    }
+    this.firstKeptLevel = first;
+    const float = image.dataType === 'float32' || image.dataType === 'float64';
+    this.#reduceOptions = { resampling: 'average', nodata: image.nodata, integer: !float };
+  }
+
+  /**
+   * Opens the pyramid of an image: one pass over `source` builds the kept levels.
+   * The pyramid owns `source` and closes it in {@link close}. Levels of more than
+   * `maxKeptLevelPixels` pixels per band are read on demand instead of held.
+   */
+  static async build(
+    image: ImageRecord,
+    source: RasterSource,
+    maxKeptLevelPixels: number = MAX_KEPT_LEVEL_PIXELS,
+  ): Promise<ImagePyramid> {
+    const pyramid = new ImagePyramid(image, source, maxKeptLevelPixels);
+    try {
+      await pyramid.#buildKeptLevels();
+    } catch (error) {
+      await source.close();
+      throw error;
+    }
+    return pyramid;
+  }
+
+  levelSize(level: number): LevelSize {
+    return levelSize(this.image.width, this.image.height, level);
+  }
+
+  async #buildKeptLevels(): Promise<void> {
+    const { width, height } = this.image;
+    const first = this.firstKeptLevel;
+    const factor = 2 ** first;
+    const blockRows = Math.max(1, this.source.description.layout.blockHeight);
+    const wholeBlocks = Math.ceil(BUILD_STRIP_MIN_ROWS / blockRows) * blockRows;
+    const stripRows = Math.ceil(wholeBlocks / factor) * factor;
+    const firstSize = this.levelSize(first);
+    let firstLevel: PixelArray[] | null = null;
+    for (let row0 = 0; row0 < height; row0 += stripRows) {
+      const rows = Math.min(stripRows, height - row0);
+      const strip = await this.source.readWindow({ col0: 0, row0, width, height: rows });
+      firstLevel ??= strip.map((band) => allocateLike(band, firstSize.width * firstSize.height));
+      strip.forEach((band, b) => {
+        const reduced = reduce(band, width, rows, first, this.#reduceOptions);
+        firstLevel?.[b]?.set(reduced, (row0 / factor) * firstSize.width);
+      });
+    }
+    if (firstLevel === null) return;
+    this.#kept.set(first, firstLevel);
+    let previous = firstLevel;
+    for (let level = first + 1; level <= this.levelCount; level += 1) {
+      const size = this.levelSize(level - 1);
+      previous = previous.map((band) =>
+        reduce(band, size.width, size.height, 1, this.#reduceOptions),
+      );
+      this.#kept.set(level, previous);
+    }
+  }
+
+  /**
+   * The pixels of `window` (in level `level`'s pixels, inside the level) for `bands`, one
+   * array per band in the order asked.
+   */
+  async readLevelWindow(
+    level: number,
+    window: PixelWindow,
+    bands: readonly number[],
+  ): Promise<PixelArray[]> {
+    const kept = this.#kept.get(level);
+    if (kept !== undefined) {
+      const levelWidth = this.levelSize(level).width;
+      return bands.map((b) => {
+        const band = kept[b];
+        if (band === undefined)
+          throw new ValidationError(`band ${b} is not a band of image ${this.image.id}`);
+        return copyWindow(band, levelWidth, window);
+      });
+    }
+    const factor = 2 ** level;
+    const col0 = window.col0 * factor;
+    const row0 = window.row0 * factor;
+    const full: PixelWindow = {
+      col0,
+      row0,
+      width: Math.min(window.width * factor, this.image.width - col0),
+      height: Math.min(window.height * factor, this.image.height - row0),
+    };
+    const arrays = await this.source.readWindow(full, { bands });
+    return arrays.map((band) => reduce(band, full.width, full.height, level, this.#reduceOptions));
+  }
+
+  /** The display histogram of a band (0-based), from the finest kept level; cached. */
+  histogram(band: number): BandHistogram {
+    let histogram = this.#histograms.get(band);
+    if (histogram === undefined) {
+      const samples = this.#kept.get(this.firstKeptLevel)?.[band];
+      histogram = bandHistogram(samples ?? new Float32Array(0), this.image.nodata);
+      this.#histograms.set(band, histogram);
+    }
+    return histogram;
+  }
+
+  async close(): Promise<void> {
+    this.#kept.clear();
+    await this.source.close();
+  }
+}
