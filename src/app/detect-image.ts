@@ -14,17 +14,17 @@
  * with each zone's observable area. Outputs are written first; then the run and its
  * detections are stored in one transaction. Any error or a cancel before that stores nothing.
  *
- * Batches are pipelined: while the model runs batch k, the main thread reads, resamples and
- * packs batch k + 1 (two input buffers).
+ * Batches are pipelined: while the detector's thread runs batch k, the main thread reads,
+ * resamples and normalises batch k + 1 straight into the other of two input buffers.
  *
- * Memory: two batches of tiles (model inputs, B × C × H × W float32) and the source windows
- * under them, a cache of decoded source blocks (two block rows of the region, at most
- * 256 MiB), plus the detections; never the whole image.
+ * Memory: two model inputs (B × C × H × W float32, shared with the detector's thread), one
+ * resampling plane, the source windows of a batch, a cache of decoded source blocks (two
+ * block rows of the region, at most 256 MiB), plus the detections; never the whole image.
  */
 import type { Site } from '../core/catalog/site.ts';
 import { checkInputShape, checkOutputShapes } from '../core/detect/descriptor.ts';
 import { decodeOutputs } from '../core/detect/decode.ts';
-import type { Detection, ModelDescriptor } from '../core/detect/detection.ts';
+import type { Detection, ModelDescriptor, OutputTensor } from '../core/detect/detection.ts';
 import { nonMaximumSuppression } from '../core/detect/nms.ts';
 import { orientedBoxCorners } from '../core/detect/rotated-iou.ts';
 import {
@@ -63,9 +63,11 @@ import {
 import { ObservableAreaSampler, ownedWindows, type PixelZone } from './detect/observable-area.ts';
 import {
   channelNormalisers,
-  packTile,
+  readTileIntoInput,
   readTilePixels,
   type ChannelNormaliser,
+  type InputSlot,
+  type TileMask,
   type TilePixels,
 } from './detect/tile-pixels.ts';
 import type {
@@ -443,7 +445,7 @@ function ownsCentre(owned: PixelWindow | undefined, x: number, y: number): boole
 /** Detections of one tile in tile (model input) pixels → kept ones in source pixels. */
 function keepTileDetections(
   plan: RunPlan,
-  pixels: TilePixels,
+  pixels: TileMask,
   found: readonly Detection[],
 ): Detection[] {
   const { tile } = pixels;
@@ -463,22 +465,27 @@ function keepTileDetections(
 
 const FLIPS: readonly TileFlip[] = ['horizontal', 'vertical'];
 
-/** Runs the model on a packed batch (and its flips) and decodes each slot. */
-async function inferBatch(
+/** The outputs of one inference call: on the batch as packed, or flipped. */
+interface VariantOutputs {
+  readonly flip: TileFlip | null;
+  readonly outputs: OutputTensor[];
+}
+
+/** Runs the model on a packed batch (and, with test-time flips, its flips), in order. */
+async function runBatch(
   engine: Extract<Engine, { kind: 'onnx' }>,
   input: Float32Array,
   slots: number,
-  plan: RunPlan,
   testTimeFlips: boolean,
-  timings: { inferenceMs: number; decodeMs: number },
+  timings: { inferenceMs: number },
   elapsedMs: () => number,
-): Promise<Detection[][]> {
+): Promise<VariantOutputs[]> {
   const d = engine.descriptor;
   const channels = d.bands.length;
   const dims = [engine.batch, channels, d.inputHeight, d.inputWidth] as const;
-  const perSlot: Detection[][] = Array.from({ length: slots }, () => []);
   const variants: (TileFlip | null)[] = testTimeFlips ? [null, ...FLIPS] : [null];
   const plane = channels * d.inputHeight * d.inputWidth;
+  const ran: VariantOutputs[] = [];
   for (const flip of variants) {
     let batchInput = input;
     if (flip !== null) {
@@ -498,16 +505,33 @@ async function inferBatch(
     }
     const t0 = elapsedMs();
     const outputs = await engine.detector.run(batchInput, dims);
-    const t1 = elapsedMs();
-    timings.inferenceMs += t1 - t0;
+    // The engine's own time when it reports one: the wait here also covers the queue before
+    // it and this thread finishing other work before it sees the reply.
+    const engineMs = engine.detector.lastRunMs;
+    timings.inferenceMs +=
+      engineMs !== undefined && Number.isFinite(engineMs) ? engineMs : elapsedMs() - t0;
+    ran.push({ flip, outputs });
+  }
+  return ran;
+}
+
+/** Decodes each slot of a batch's outputs (flipped boxes mapped back, flips merged by NMS). */
+function decodeBatch(
+  engine: Extract<Engine, { kind: 'onnx' }>,
+  ran: readonly VariantOutputs[],
+  slots: number,
+  plan: RunPlan,
+): Detection[][] {
+  const d = engine.descriptor;
+  const perSlot: Detection[][] = Array.from({ length: slots }, () => []);
+  for (const { flip, outputs } of ran) {
     for (let s = 0; s < slots; s += 1) {
       const found = decodeOutputs(d, outputs, s, plan.minScore);
       const back = flip === null ? found : flipBoxes(found, flip, d.inputWidth, d.inputHeight);
       perSlot[s]?.push(...back);
     }
-    timings.decodeMs += elapsedMs() - t1;
   }
-  if (testTimeFlips) {
+  if (ran.length > 1) {
     return perSlot.map((found) => nonMaximumSuppression(found, plan.nmsIou));
   }
   return perSlot;
@@ -535,6 +559,46 @@ interface TileOutcome {
   readonly timings: Record<string, number>;
 }
 
+/**
+ * `promise`, marked as handled: it is awaited later, and a failure while other work runs
+ * (or after a cancel stops the loop) must not be reported as an unhandled rejection.
+ */
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+/** One batch as read: how many planned tiles it covered, and those with valid pixels. */
+interface ReadBatch {
+  readonly planned: number;
+  /** In batch slot order (all-nodata tiles skipped, so slots stay contiguous). */
+  readonly kept: readonly TileMask[];
+  /** The baseline's: the same tiles with their resampled planes (the model's are packed). */
+  readonly pixels: readonly TilePixels[];
+}
+
+/**
+ * Reads the planned tiles from `start` (a batch of them) into slots 0.. of `target`'s input,
+ * normalised; an all-nodata tile's slot is reused by the next tile.
+ */
+async function readInputBatch(
+  plan: RunPlan,
+  source: RasterSource,
+  start: number,
+  count: number,
+  target: Omit<InputSlot, 'slot'>,
+  signal: AbortSignal | undefined,
+): Promise<ReadBatch> {
+  const tiles = plan.tiles.slice(start, start + count);
+  const kept: TileMask[] = [];
+  for (const tile of tiles) {
+    const slot = { ...target, slot: kept.length };
+    const mask = await readTileIntoInput(source, plan.bands, tile, plan.scale, slot, signal);
+    if (mask.validCount > 0) kept.push(mask);
+  }
+  return { planned: tiles.length, kept, pixels: [] };
+}
+
 /** Every tile, batch by batch; reading the next batch while the model runs the current one. */
 async function runTiles(
   deps: DetectDeps,
@@ -551,80 +615,100 @@ async function runTiles(
   let tilesRun = 0;
   let skippedNoData = 0;
   let done = 0;
-  const readBatch = async (start: number): Promise<TilePixels[]> => {
+  // Model inputs: two buffers, batch k packed into buffer k mod 2 (see the loop below for
+  // when each is reused). Shared memory: the detector's thread reads them without a copy on
+  // this side.
+  const inputs: Float32Array[] = [];
+  let scratch: Float32Array | null = null;
+  const readBatch = async (start: number, k: number): Promise<ReadBatch> => {
     const t0 = deps.elapsedMs();
-    const out: TilePixels[] = [];
-    for (const tile of plan.tiles.slice(start, start + batchSize)) {
-      out.push(await readTilePixels(source, plan.bands, tile, plan.scale, request.signal));
+    let batch: ReadBatch;
+    if (engine.kind === 'onnx') {
+      const d = engine.descriptor;
+      const plane = d.inputWidth * d.inputHeight;
+      const length = engine.batch * d.bands.length * plane;
+      const input = (inputs[k % 2] ??= new Float32Array(new SharedArrayBuffer(length * 4)));
+      scratch ??= new Float32Array(plane);
+      batch = await readInputBatch(
+        plan,
+        source,
+        start,
+        batchSize,
+        {
+          normalisers: engine.normalisers,
+          input,
+          inputWidth: d.inputWidth,
+          inputHeight: d.inputHeight,
+          scratch,
+        },
+        request.signal,
+      );
+    } else {
+      const pixels: TilePixels[] = [];
+      const tiles = plan.tiles.slice(start, start + batchSize);
+      for (const tile of tiles) {
+        const p = await readTilePixels(source, plan.bands, tile, plan.scale, request.signal);
+        if (p.validCount > 0) pixels.push(p);
+      }
+      batch = { planned: tiles.length, kept: pixels, pixels };
     }
     timings.readMs += deps.elapsedMs() - t0;
-    return out;
+    return batch;
   };
   request.onProgress?.({ stage: 'detecting', tilesDone: 0, tilesTotal: total });
-  // Pipelined: while onnxruntime runs batch k on its own threads, the main thread reads and
-  // resamples batch k + 1 (two input buffers, so packing never touches a buffer in use).
-  const inputs: (Float32Array | null)[] = [null, null];
-  const startRead = (start: number): Promise<TilePixels[]> | null => {
+  const startRead = (start: number, k: number): Promise<ReadBatch> | null => {
     if (start >= total) return null;
-    const promise = readBatch(start);
-    // Awaited below; this only keeps a read that fails while inference runs from being reported
-    // as unhandled before the loop reaches it.
-    promise.catch(() => undefined);
-    return promise;
+    return quiet(readBatch(start, k));
   };
-  let pending = startRead(0);
+  /** Decodes a batch whose inference was started, and keeps its tiles' detections. */
+  const finish = async (batch: ReadBatch, ran: Promise<VariantOutputs[]> | null) => {
+    let found: Detection[][] = [];
+    if (engine.kind === 'onnx' && ran !== null) {
+      const outputs = await ran;
+      const t0 = deps.elapsedMs();
+      found = decodeBatch(engine, outputs, batch.kept.length, plan);
+      timings.decodeMs += deps.elapsedMs() - t0;
+    } else if (engine.kind === 'tophat') {
+      const t0 = deps.elapsedMs();
+      found = batch.pixels.map((p) => baselineTile(p, engine.gridGsdMeters, plan.minScore));
+      timings.baselineMs += deps.elapsedMs() - t0;
+    }
+    batch.kept.forEach((p, slot) => {
+      const within = nonMaximumSuppression(found[slot] ?? [], plan.nmsIou);
+      detections.push(...keepTileDetections(plan, p, within));
+    });
+    tilesRun += batch.kept.length;
+    done += batch.planned;
+    request.onProgress?.({ stage: 'detecting', tilesDone: done, tilesTotal: total });
+  };
+  // Pipelined: batch k is handed to the detector's thread first; while it runs, this thread
+  // decodes batch k − 1 and reads, resamples and packs batch k + 1 (into the buffer batch
+  // k − 1 used, whose run has finished by then), so the model always has its next batch.
+  let pending = startRead(0, 0);
+  let previous: { batch: ReadBatch; ran: Promise<VariantOutputs[]> | null } | null = null;
   for (let start = 0, k = 0; start < total; start += batchSize, k += 1) {
     throwIfCancelled(request.signal);
     if (pending === null) break;
     const batch = await pending;
     pending = null;
-    const read = batch.filter((p) => p.validCount > 0);
-    skippedNoData += batch.length - read.length;
-    for (const p of read) {
+    skippedNoData += batch.planned - batch.kept.length;
+    for (const p of batch.kept) {
       const owned = plan.owned.get(`${p.tile.col0},${p.tile.row0}`) ?? p.tile;
       sampler.addTile(p.tile, p.valid, owned);
     }
-    let found: Detection[][] = [];
-    if (engine.kind === 'onnx' && read.length > 0) {
-      const d = engine.descriptor;
-      const t0 = deps.elapsedMs();
-      // Slots past `read.length` hold stale tiles, never decoded.
-      const slot = k % 2;
-      const batchInput =
-        inputs[slot] ??
-        new Float32Array(engine.batch * d.bands.length * d.inputWidth * d.inputHeight);
-      inputs[slot] = batchInput;
-      read.forEach((p, index) => {
-        packTile(p, engine.normalisers, batchInput, index, d.inputWidth, d.inputHeight);
-      });
-      timings.readMs += deps.elapsedMs() - t0;
-      const inference = inferBatch(
-        engine,
-        batchInput,
-        read.length,
-        plan,
-        request.testTimeFlips === true,
-        timings,
-        deps.elapsedMs,
-      );
-      pending = startRead(start + batchSize);
-      found = await inference;
-    } else {
-      if (engine.kind === 'tophat') {
-        const t0 = deps.elapsedMs();
-        found = read.map((p) => baselineTile(p, engine.gridGsdMeters, plan.minScore));
-        timings.baselineMs += deps.elapsedMs() - t0;
-      }
-      pending = startRead(start + batchSize);
+    let ran: Promise<VariantOutputs[]> | null = null;
+    if (engine.kind === 'onnx' && batch.kept.length > 0) {
+      // Slots past the kept tiles hold stale tiles, never decoded.
+      const input = inputs[k % 2] ?? new Float32Array(0);
+      const testTimeFlips = request.testTimeFlips === true;
+      const slots = batch.kept.length;
+      ran = quiet(runBatch(engine, input, slots, testTimeFlips, timings, deps.elapsedMs));
     }
-    read.forEach((p, slot) => {
-      const within = nonMaximumSuppression(found[slot] ?? [], plan.nmsIou);
-      detections.push(...keepTileDetections(plan, p, within));
-    });
-    tilesRun += read.length;
-    done += batch.length;
-    request.onProgress?.({ stage: 'detecting', tilesDone: done, tilesTotal: total });
+    if (previous !== null) await finish(previous.batch, previous.ran);
+    previous = { batch, ran };
+    pending = startRead(start + batchSize, k + 1);
   }
+  if (previous !== null) await finish(previous.batch, previous.ran);
   return {
     detections,
     tilesRun,
@@ -774,7 +858,9 @@ export async function detectImage(deps: DetectDeps, request: DetectRequest): Pro
   const inputs = await loadInputs(deps, request);
   const plan = planRun(deps, request, inputs);
   throwIfCancelled(request.signal);
+  const loadStarted = deps.elapsedMs();
   const engine = await openEngine(deps, plan, request.batchSize);
+  const modelLoadMs = deps.elapsedMs() - loadStarted;
   try {
     const source = cachedSource(
       await deps.opener.open(rasterInputOf(plan.image), deps.limits),
@@ -811,6 +897,7 @@ export async function detectImage(deps: DetectDeps, request: DetectRequest): Pro
     const id = `det_${deps.sha256Hex(new TextEncoder().encode(idSource)).slice(0, 16)}`;
     let outputs: DetectionRun['outputs'] = null;
     const timingsMs: Record<string, number> = {
+      modelLoadMs,
       ...outcome.timings,
       nmsMs: t1 - t0,
       georeferenceMs: t2 - t1,

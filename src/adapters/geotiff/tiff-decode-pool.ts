@@ -6,6 +6,7 @@
  * Shutdown: idle workers are unref'd, so a forgotten pool never keeps the process alive; a busy
  * one is ref'd until its batch is done. `close()` terminates the workers.
  */
+import { tsxWorkerUrl } from '../workers/tsx-worker-url.ts';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CancelledError, SitewatchError, ValidationError } from '../../core/errors.ts';
@@ -49,20 +50,6 @@ interface PoolWorker {
   readonly worker: Worker;
   job: Job | null;
   batchId: number;
-}
-
-/**
- * The worker's entry, started through tsx's loader as the CLI is (docs/adr/0002): a data: URL
- * module that registers tsx and imports the TypeScript worker.
- */
-function workerBootstrapUrl(): URL {
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./tiff-decode-worker.ts', import.meta.url).href;
-  const code =
-    `import { register } from ${JSON.stringify(tsx)};\n` +
-    `register();\n` +
-    `await import(${JSON.stringify(entry)});\n`;
-  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
 }
 
 /** The default pool size: two threads, or fewer on a one-core machine. */
@@ -172,7 +159,9 @@ export class TiffDecodePool {
 
   #startWorker(): PoolWorker | undefined {
     if (this.#workers.length >= this.size) return undefined;
-    const worker = new Worker(workerBootstrapUrl(), { name: 'sitewatch-tiff-decode' });
+    const worker = new Worker(tsxWorkerUrl(new URL('./tiff-decode-worker.ts', import.meta.url)), {
+      name: 'sitewatch-tiff-decode',
+    });
     worker.unref();
     const entry: PoolWorker = { worker, job: null, batchId: 0 };
     this.#workers.push(entry);

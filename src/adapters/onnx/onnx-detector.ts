@@ -1,45 +1,115 @@
 /**
  * {@link DetectorFactory} over onnxruntime-node: one InferenceSession per model, CPU execution
  * provider only, `intraOpThreads` threads inside each operator and one between operators.
- * The product uses 1 (wiring.ts): the detect use case reads and resamples the next batch on
- * the main thread while the model runs, which on 2 cores is twice as fast as giving the model
- * both (bench/detect.bench.ts `--threads 1|2`). The native binaries ship inside the npm
- * package (linux/darwin/win32 x64 and arm64); its install script, which would only fetch
- * optional CUDA libraries, is denied in package.json's `allowScripts`.
+ *
+ * Each session lives on its own worker thread (onnx-session-worker.ts): onnxruntime-node's
+ * `run` computes on the thread that calls it, so on the main thread it would stop the detect
+ * use case from reading and resampling the next batch while the model runs. The product
+ * gives the model 1 thread (wiring.ts): with the main thread preparing batches beside it,
+ * that keeps both cores of the 2-core reference machine busy (bench/detect.bench.ts
+ * `--threads 1|2`). Inputs on a SharedArrayBuffer cross to the worker without a copy; outputs
+ * come back transferred. The native binaries ship inside the npm package (linux/darwin/win32
+ * x64 and arm64); its install script, which would only fetch optional CUDA libraries, is
+ * denied in package.json's `allowScripts`.
  */
-import type * as Ort from 'onnxruntime-node';
+import { Worker } from 'node:worker_threads';
 import type { OutputTensor } from '../../core/detect/detection.ts';
 import { CorruptFileError, UnsupportedError, ValidationError } from '../../core/errors.ts';
 import type { DetectorFactory, ObjectDetector, TensorSignature } from '../../app/ports.ts';
+import { tsxWorkerUrl } from '../workers/tsx-worker-url.ts';
+import type { SessionReply, SessionRequest } from './onnx-worker-messages.ts';
 
 /** Default threads per session when none is given: both cores of the 2-core reference machine. */
 export const DEFAULT_INTRA_OP_THREADS = 2;
 
-function signatureOf(metadata: readonly Ort.InferenceSession.ValueMetadata[]): TensorSignature[] {
-  return metadata.map((m) => ({
-    name: m.name,
-    // Symbolic dimensions ('batch', 'N') become −1, as the descriptor checks expect.
-    dims: m.isTensor ? m.shape.map((d) => (typeof d === 'number' && d > 0 ? d : -1)) : [],
-  }));
+const WORKER_ENTRY = new URL('./onnx-session-worker.ts', import.meta.url);
+
+type Failed = Extract<SessionReply, { kind: 'failed' }>;
+
+interface Pending {
+  resolve(reply: SessionReply): void;
+  reject(error: Error): void;
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** The worker thread and its replies, matched to requests in order (the worker answers in order). */
+class SessionThread {
+  readonly #worker: Worker;
+  readonly #pending: Pending[] = [];
+  #lost: Error | null = null;
+
+  constructor(label: string) {
+    this.#worker = new Worker(tsxWorkerUrl(WORKER_ENTRY), { name: 'sitewatch-onnx-session' });
+    this.#worker.unref();
+    this.#worker.on('message', (reply: SessionReply) => {
+      const next = this.#pending.shift();
+      if (this.#pending.length === 0) this.#worker.unref();
+      next?.resolve(reply);
+    });
+    const lose = (error: Error): void => {
+      this.#lost ??= error;
+      for (const p of this.#pending.splice(0)) p.reject(error);
+    };
+    this.#worker.on('error', (error) => {
+      lose(new CorruptFileError(`${label}: the onnxruntime thread failed: ${error.message}`));
+    });
+    this.#worker.on('exit', (code) => {
+      lose(new CorruptFileError(`${label}: the onnxruntime thread exited with code ${code}`));
+    });
+  }
+
+  /** Posts `request` and resolves with its reply; the worker is kept alive while any is due. */
+  request(request: SessionRequest): Promise<SessionReply> {
+    if (this.#lost !== null) return Promise.reject(this.#lost);
+    return new Promise<SessionReply>((resolve, reject) => {
+      this.#pending.push({ resolve, reject });
+      this.#worker.ref();
+      this.#worker.postMessage(request);
+    });
+  }
+
+  async terminate(): Promise<void> {
+    this.#lost ??= new CorruptFileError('the onnxruntime thread is closed');
+    await this.#worker.terminate();
+  }
+}
+
+function unexpected(label: string, reply: SessionReply): Error {
+  if (reply.kind === 'failed') return failureError(label, reply, null);
+  return new Error(`${label}: unexpected reply "${reply.kind}" from the onnxruntime thread`);
+}
+
+function failureError(label: string, reply: Failed, dims: readonly number[] | null): Error {
+  switch (reply.failure) {
+    case 'load':
+      return new CorruptFileError(
+        `${label}: not a loadable ONNX model (onnxruntime: ${reply.message})`,
+      );
+    case 'output-type':
+      return new UnsupportedError(`${label}: ${reply.message}`);
+    case 'run':
+      return new CorruptFileError(
+        `${label}: inference failed on input [${(dims ?? []).join(', ')}]: ${reply.message}`,
+      );
+  }
 }
 
 class OnnxDetector implements ObjectDetector {
   readonly inputs: readonly TensorSignature[];
   readonly outputs: readonly TensorSignature[];
-  readonly #ort: typeof Ort;
-  readonly #session: Ort.InferenceSession;
+  lastRunMs = Number.NaN;
+  readonly #thread: SessionThread;
   readonly #label: string;
+  #nextId = 1;
 
-  constructor(ort: typeof Ort, session: Ort.InferenceSession, label: string) {
-    this.#ort = ort;
-    this.#session = session;
+  constructor(
+    thread: SessionThread,
+    label: string,
+    signature: Extract<SessionReply, { kind: 'opened' }>,
+  ) {
+    this.#thread = thread;
     this.#label = label;
-    this.inputs = signatureOf(session.inputMetadata);
-    this.outputs = signatureOf(session.outputMetadata);
+    this.inputs = signature.inputs;
+    this.outputs = signature.outputs;
   }
 
   async run(
@@ -52,36 +122,25 @@ class OnnxDetector implements ObjectDetector {
         `${this.#label}: input [${dims.join(', ')}] needs ${b * c * h * w} values, got ${input.length}`,
       );
     }
-    const inputName = this.#session.inputNames[0];
-    if (inputName === undefined || this.#session.inputNames.length !== 1) {
+    if (this.inputs.length !== 1) {
       throw new UnsupportedError(
-        `${this.#label}: a detector takes exactly one input; the model has ${this.#session.inputNames.length}`,
+        `${this.#label}: a detector takes exactly one input; the model has ${this.inputs.length}`,
       );
     }
-    let results: Ort.InferenceSession.ReturnType;
-    try {
-      results = await this.#session.run({
-        [inputName]: new this.#ort.Tensor('float32', input, [...dims]),
-      });
-    } catch (error) {
-      throw new CorruptFileError(
-        `${this.#label}: inference failed on input [${dims.join(', ')}]: ${message(error)}`,
-        { cause: error },
-      );
-    }
-    return this.#session.outputNames.map((name) => {
-      const tensor = results[name];
-      if (tensor?.type !== 'float32') {
-        throw new UnsupportedError(
-          `${this.#label}: output "${name}" is ${tensor?.type ?? 'missing'}; detectors must output float32`,
-        );
-      }
-      return { name, dims: [...tensor.dims], data: tensor.data as Float32Array };
-    });
+    const id = this.#nextId++;
+    const reply = await this.#thread.request({ kind: 'run', id, input, dims });
+    if (reply.kind === 'failed') throw failureError(this.#label, reply, dims);
+    if (reply.kind !== 'ran' || reply.id !== id) throw unexpected(this.#label, reply);
+    this.lastRunMs = reply.engineMs;
+    return [...reply.outputs];
   }
 
   async close(): Promise<void> {
-    await this.#session.release();
+    try {
+      await this.#thread.request({ kind: 'close' });
+    } finally {
+      await this.#thread.terminate();
+    }
   }
 }
 
@@ -98,23 +157,18 @@ export class OnnxDetectorFactory implements DetectorFactory {
 
   /** @throws CorruptFileError naming the file when onnxruntime cannot load it */
   async open(modelPath: string): Promise<ObjectDetector> {
-    // Loaded on first use: the native library is large and most commands never need it.
-    const ort = await import('onnxruntime-node');
-    let session: Ort.InferenceSession;
+    const thread = new SessionThread(modelPath);
     try {
-      session = await ort.InferenceSession.create(modelPath, {
-        executionProviders: ['cpu'],
-        intraOpNumThreads: this.intraOpThreads,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-        graphOptimizationLevel: 'all',
+      const reply = await thread.request({
+        kind: 'open',
+        modelPath,
+        intraOpThreads: this.intraOpThreads,
       });
+      if (reply.kind !== 'opened') throw unexpected(modelPath, reply);
+      return new OnnxDetector(thread, modelPath, reply);
     } catch (error) {
-      throw new CorruptFileError(
-        `${modelPath}: not a loadable ONNX model (onnxruntime: ${message(error)})`,
-        { cause: error },
-      );
+      await thread.terminate();
+      throw error;
     }
-    return new OnnxDetector(ort, session, modelPath);
   }
 }

@@ -4,9 +4,6 @@
  * arrays on a SharedArrayBuffer are shared, not copied), results come back transferred.
  * Workers load the TypeScript sources through tsx, as the CLI does.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { StripKernelRunner } from '../../app/ports.ts';
 import type {
@@ -16,18 +13,9 @@ import type {
 } from '../../app/compare/strip-kernels.ts';
 import { SitewatchError, ValidationError } from '../../core/errors.ts';
 import type { WorkerReply, WorkerRequest } from './worker-messages.ts';
+import { tsxWorkerUrl } from './tsx-worker-url.ts';
 
-const WORKER_URL = new URL('./strip-worker.ts', import.meta.url).href;
-
-/**
- * Worker source: registers tsx in the thread (its ESM API: the package's `./esm/api` import
- * export, whose CommonJS twin cannot register from an eval'd worker), then loads the entry.
- */
-function bootstrapSource(): string {
-  const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const tsxApi = pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href;
-  return `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(WORKER_URL)}); });`;
-}
+const WORKER_ENTRY = new URL('./strip-worker.ts', import.meta.url);
 
 interface Job {
   readonly request: WorkerRequest;
@@ -75,9 +63,9 @@ export class WorkerStripRunner implements StripKernelRunner {
 
   /** @param threads worker threads to start (at least 1). */
   constructor(threads: number) {
-    const source = bootstrapSource();
+    const url = tsxWorkerUrl(WORKER_ENTRY);
     for (let i = 0; i < Math.max(1, Math.floor(threads)); i += 1) {
-      const worker = new Worker(source, { eval: true });
+      const worker = new Worker(url, { name: 'sitewatch-strip-kernels' });
       worker.unref();
       this.#workers.push(
         new PooledWorker(

@@ -14,13 +14,17 @@ import type { PixelArray, PixelWindow, RasterSource } from '../../core/raster/ra
 /** Above this many source pixels per grid pixel, grid pixels average their source pixels. */
 const AREA_AVERAGE_ABOVE = 1.5;
 
-export interface TilePixels {
+/** Which pixels of a grid tile hold data in every band. */
+export interface TileMask {
   readonly tile: PixelWindow;
-  /** One plane per requested band, tile.width × tile.height, NaN where invalid. */
-  readonly planes: Float32Array[];
-  /** 1 where every band is valid. */
+  /** 1 where every band is valid, tile.width × tile.height. */
   readonly valid: Uint8Array;
   readonly validCount: number;
+}
+
+export interface TilePixels extends TileMask {
+  /** One plane per requested band, tile.width × tile.height, NaN where invalid. */
+  readonly planes: Float32Array[];
 }
 
 /** The source pixels a grid window covers, plus a 1-pixel margin, clipped to the raster. */
@@ -109,45 +113,133 @@ function axisTaps(
   return { i0, i1, t };
 }
 
-/**
- * Bilinear resampling for a pure scaling (separable taps, edges repeated); a pixel with a
- * nodata tap of non-zero weight is NaN.
- */
-function bilinearScaled(
-  source: PixelArray,
+/** The taps of a bilinear scaling, both axes: computed once per tile, shared by its bands. */
+interface BilinearTaps {
+  readonly cols: ReturnType<typeof axisTaps>;
+  readonly rows: ReturnType<typeof axisTaps>;
+}
+
+function bilinearTaps(
   sw: PixelWindow,
   tile: PixelWindow,
   scale: number,
   rasterWidth: number,
   rasterHeight: number,
+): BilinearTaps {
+  return {
+    cols: axisTaps(tile.col0, tile.width, scale, sw.col0, sw.width, rasterWidth),
+    rows: axisTaps(tile.row0, tile.height, scale, sw.row0, sw.height, rasterHeight),
+  };
+}
+
+/**
+ * One source row interpolated along x at the tile's columns (`a + (b − a)·t`, in doubles),
+ * NaN where a tap is nodata.
+ */
+function interpolateRow(
+  source: PixelArray,
+  rowStart: number,
+  cols: BilinearTaps['cols'],
+  nodata: number | null,
+  out: Float64Array,
+): void {
+  for (let i = 0; i < out.length; i += 1) {
+    const a = source[rowStart + (cols.i0[i] ?? 0)] ?? Number.NaN;
+    const b = source[rowStart + (cols.i1[i] ?? 0)] ?? Number.NaN;
+    out[i] =
+      nodata !== null && (a === nodata || b === nodata)
+        ? Number.NaN
+        : a + (b - a) * (cols.t[i] ?? 0);
+  }
+}
+
+/**
+ * Bilinear resampling for a pure scaling (separable taps, edges repeated); a pixel with a
+ * nodata tap is NaN. Separable: each source row is interpolated along x once (two rows
+ * held), then pairs of rows along y, which gives the same doubles as interpolating the four
+ * taps of every pixel.
+ */
+function bilinearScaled(
+  source: PixelArray,
+  sw: PixelWindow,
+  tile: PixelWindow,
+  taps: BilinearTaps,
   nodata: number | null,
   out: Float32Array,
 ): void {
-  const cols = axisTaps(tile.col0, tile.width, scale, sw.col0, sw.width, rasterWidth);
-  const rows = axisTaps(tile.row0, tile.height, scale, sw.row0, sw.height, rasterHeight);
-  const w = sw.width;
+  const { cols, rows } = taps;
+  const held = [new Float64Array(tile.width), new Float64Array(tile.width)] as const;
+  const heldRow = [-1, -1];
+  /** Row `r` interpolated along x, computed unless held; never evicting row `keep`. */
+  const rowAlongX = (r: number, keep: number): Float64Array => {
+    const at = heldRow[0] === r ? 0 : heldRow[1] === r ? 1 : heldRow[0] === keep ? 1 : 0;
+    if (heldRow[at] !== r) {
+      interpolateRow(source, r * sw.width, cols, nodata, held[at]);
+      heldRow[at] = r;
+    }
+    return held[at];
+  };
   for (let j = 0; j < tile.height; j += 1) {
-    const r0 = (rows.i0[j] ?? 0) * w;
-    const r1 = (rows.i1[j] ?? 0) * w;
+    const r0 = rows.i0[j] ?? 0;
+    const r1 = rows.i1[j] ?? 0;
+    const top = rowAlongX(r0, r1);
+    const bottom = rowAlongX(r1, r0);
     const ty = rows.t[j] ?? 0;
     const line = j * tile.width;
     for (let i = 0; i < tile.width; i += 1) {
-      const c0 = cols.i0[i] ?? 0;
-      const c1 = cols.i1[i] ?? 0;
-      const tx = cols.t[i] ?? 0;
-      const a = source[r0 + c0] ?? Number.NaN;
-      const b = source[r0 + c1] ?? Number.NaN;
-      const c = source[r1 + c0] ?? Number.NaN;
-      const d = source[r1 + c1] ?? Number.NaN;
-      if (nodata !== null && (a === nodata || b === nodata || c === nodata || d === nodata)) {
-        out[line + i] = Number.NaN;
-        continue;
-      }
-      const top = a + (b - a) * tx;
-      const bottom = c + (d - c) * tx;
-      out[line + i] = top + (bottom - top) * ty;
+      const t = top[i] ?? Number.NaN;
+      out[line + i] = t + ((bottom[i] ?? Number.NaN) - t) * ty;
     }
   }
+}
+
+/** A grid tile's source samples, for a reader that resamples each band into a plane. */
+interface TileWindow {
+  readonly sw: PixelWindow;
+  readonly data: PixelArray[];
+  readonly unique: number[];
+  /** The plane writer for one band: copy, bilinear or area average. */
+  readonly resample: (samples: PixelArray, out: Float32Array) => void;
+}
+
+/** Reads the source window under `tile` (null when the tile lies beyond the raster). */
+async function readTileWindow(
+  source: RasterSource,
+  bands: readonly number[],
+  tile: PixelWindow,
+  scale: number,
+  signal: AbortSignal | undefined,
+): Promise<TileWindow | null> {
+  const { width, height, nodata } = source.description;
+  const sw = sourceWindowOf(tile, scale, width, height);
+  if (sw === null) return null;
+  const unique = [...new Set(bands)];
+  const data = await source.readWindow(sw, {
+    bands: unique,
+    ...(signal !== undefined ? { signal } : {}),
+  });
+  let resample: TileWindow['resample'];
+  if (Math.abs(scale - 1) < 1e-9) {
+    resample = (samples, out) => {
+      copyWindow(samples, sw, tile, nodata, out);
+    };
+  } else if (scale <= AREA_AVERAGE_ABOVE) {
+    const taps = bilinearTaps(sw, tile, scale, width, height);
+    resample = (samples, out) => {
+      bilinearScaled(samples, sw, tile, taps, nodata, out);
+    };
+  } else {
+    resample = (samples, out) => {
+      areaAverage(samples, sw, tile, scale, nodata, out);
+    };
+  }
+  return { sw, data, unique, resample };
+}
+
+function countValid(valid: Uint8Array): number {
+  let validCount = 0;
+  for (let k = 0; k < valid.length; k += 1) validCount += valid[k] ?? 0;
+  return validCount;
 }
 
 /**
@@ -162,34 +254,22 @@ export async function readTilePixels(
   signal?: AbortSignal,
 ): Promise<TilePixels> {
   const count = tile.width * tile.height;
-  const { width, height, nodata } = source.description;
   const planes = bands.map(() => new Float32Array(count).fill(Number.NaN));
   const valid = new Uint8Array(count);
-  const sw = sourceWindowOf(tile, scale, width, height);
-  if (sw === null) return { tile, planes, valid, validCount: 0 };
-  const unique = [...new Set(bands)];
-  const data = await source.readWindow(sw, {
-    bands: unique,
-    ...(signal !== undefined ? { signal } : {}),
-  });
-  const identity = Math.abs(scale - 1) < 1e-9;
+  const read = await readTileWindow(source, bands, tile, scale, signal);
+  if (read === null) return { tile, planes, valid, validCount: 0 };
   valid.fill(1);
   bands.forEach((band, b) => {
-    const samples = data[unique.indexOf(band)];
+    const samples = read.data[read.unique.indexOf(band)];
     const out = planes[b];
     if (samples === undefined || out === undefined) return;
-    if (identity) copyWindow(samples, sw, tile, nodata, out);
-    else if (scale <= AREA_AVERAGE_ABOVE) {
-      bilinearScaled(samples, sw, tile, scale, width, height, nodata, out);
-    } else areaAverage(samples, sw, tile, scale, nodata, out);
+    read.resample(samples, out);
     for (let k = 0; k < count; k += 1) {
       const v = out[k] ?? Number.NaN;
       if (v !== v) valid[k] = 0;
     }
   });
-  let validCount = 0;
-  for (let k = 0; k < count; k += 1) validCount += valid[k] ?? 0;
-  return { tile, planes, valid, validCount };
+  return { tile, planes, valid, validCount: countValid(valid) };
 }
 
 /** z for the 2nd and 98th percentiles of a normal distribution. */
@@ -249,6 +329,46 @@ export function channelNormalisers(
 }
 
 /**
+ * Writes one channel plane (tile-sized, NaN where invalid) normalised into its plane of an
+ * input at `base`, `inputWidth` wide; invalid and padding pixels get the channel's fill. When
+ * `valid` is given, NaN pixels are marked 0 in it. Returns how many pixels it marked.
+ */
+function writeChannel(
+  n: ChannelNormaliser,
+  src: Float32Array,
+  tile: PixelWindow,
+  input: Float32Array,
+  base: number,
+  inputWidth: number,
+  inputHeight: number,
+  valid: Uint8Array | null,
+): number {
+  const { gain, offset, fill } = n;
+  let marked = 0;
+  for (let j = 0; j < tile.height; j += 1) {
+    const row = base + j * inputWidth;
+    const from = j * tile.width;
+    for (let i = 0; i < tile.width; i += 1) {
+      const v = src[from + i] ?? Number.NaN;
+      if (v === v) {
+        input[row + i] = n.stretch ? normalise(n, v) : v * gain + offset;
+      } else {
+        input[row + i] = fill;
+        if (valid !== null && valid[from + i] === 1) {
+          valid[from + i] = 0;
+          marked += 1;
+        }
+      }
+    }
+    if (tile.width < inputWidth) input.fill(fill, row + tile.width, row + inputWidth);
+  }
+  if (tile.height < inputHeight) {
+    input.fill(fill, base + tile.height * inputWidth, base + inputHeight * inputWidth);
+  }
+  return marked;
+}
+
+/**
  * Writes one tile into batch slot `slot` of an NCHW buffer of `inputWidth × inputHeight`
  * planes (tiles smaller than the input are padded with each channel's fill value).
  */
@@ -261,27 +381,62 @@ export function packTile(
   inputHeight: number,
 ): void {
   const plane = inputWidth * inputHeight;
-  const { tile, planes } = pixels;
   normalisers.forEach((n, c) => {
     const base = (slot * normalisers.length + c) * plane;
-    input.fill(n.fill, base, base + plane);
-    const src = planes[c];
-    if (src === undefined) return;
-    const { gain, offset, fill } = n;
-    for (let j = 0; j < tile.height; j += 1) {
-      const row = base + j * inputWidth;
-      const from = j * tile.width;
-      if (n.stretch) {
-        for (let i = 0; i < tile.width; i += 1) {
-          const v = src[from + i] ?? Number.NaN;
-          input[row + i] = v === v ? normalise(n, v) : fill;
-        }
-      } else {
-        for (let i = 0; i < tile.width; i += 1) {
-          const v = src[from + i] ?? Number.NaN;
-          input[row + i] = v === v ? v * gain + offset : fill;
-        }
-      }
-    }
+    const src = pixels.planes[c];
+    if (src === undefined) input.fill(n.fill, base, base + plane);
+    else writeChannel(n, src, pixels.tile, input, base, inputWidth, inputHeight, null);
   });
+}
+
+/** Where {@link readTileIntoInput} writes: a batch slot of an NCHW model input. */
+export interface InputSlot {
+  readonly normalisers: readonly ChannelNormaliser[];
+  readonly input: Float32Array;
+  readonly slot: number;
+  readonly inputWidth: number;
+  readonly inputHeight: number;
+  /** A reused plane of at least the tile's pixels, for one band at a time. */
+  readonly scratch: Float32Array;
+}
+
+/**
+ * {@link readTilePixels} then {@link packTile} without the per-tile planes: each band is
+ * resampled into the reused `scratch` plane and normalised straight into the slot, so the
+ * input holds the same values, bit for bit. Returns the tile's validity.
+ */
+export async function readTileIntoInput(
+  source: RasterSource,
+  bands: readonly number[],
+  tile: PixelWindow,
+  scale: number,
+  target: InputSlot,
+  signal?: AbortSignal,
+): Promise<TileMask> {
+  const { normalisers, input, slot, inputWidth, inputHeight } = target;
+  const count = tile.width * tile.height;
+  const plane = inputWidth * inputHeight;
+  const valid = new Uint8Array(count);
+  const read = await readTileWindow(source, bands, tile, scale, signal);
+  const base = slot * normalisers.length * plane;
+  if (read === null) {
+    normalisers.forEach((n, c) => input.fill(n.fill, base + c * plane, base + (c + 1) * plane));
+    return { tile, valid, validCount: 0 };
+  }
+  valid.fill(1);
+  let validCount = count;
+  const scratch = target.scratch.subarray(0, count);
+  normalisers.forEach((n, c) => {
+    const samples = read.data[read.unique.indexOf(bands[c] ?? -1)];
+    if (samples === undefined) {
+      input.fill(n.fill, base + c * plane, base + (c + 1) * plane);
+      valid.fill(0);
+      validCount = 0;
+      return;
+    }
+    read.resample(samples, scratch);
+    const at = base + c * plane;
+    validCount -= writeChannel(n, scratch, tile, input, at, inputWidth, inputHeight, valid);
+  });
+  return { tile, valid, validCount };
 }
