@@ -7,7 +7,16 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'worker_threads'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.sitewatch/**', 'coverage/**', 'bin/**', 'eslint.config.js'] },
+  {
+    ignores: [
+      'node_modules/**',
+      '.sitewatch/**',
+      'coverage/**',
+      'bin/**',
+      'eslint.config.js',
+      'web/dist/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -3,6 +3,7 @@
  * Entry points (CLI now, server and worker later) call `openSitewatch` and nothing deeper.
  */
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CatalogService } from '../app/catalog-service.ts';
@@ -11,7 +12,9 @@ import type { DetectDeps } from '../app/detect-image.ts';
 import type { AddModelDeps } from '../app/detect/add-model.ts';
 import type { IngestDeps } from '../app/ingest-images.ts';
 import type { ObserveDeps } from '../app/activity/observe.ts';
+import type { ReviewDeps } from '../app/review/review-evidence.ts';
 import type { DeliverAlertsDeps } from '../app/alerts/deliver-alerts.ts';
+import type { RecordAssessmentDeps } from '../app/alerts/record-assessment.ts';
 import { MetricRegistry } from '../core/activity/metrics.ts';
 import type {
   ComparisonRepository,
@@ -32,15 +35,30 @@ import { OnnxDetectorFactory } from '../adapters/onnx/onnx-detector.ts';
 import { FileRasterOpener } from '../adapters/raster-opener.ts';
 import { openSqliteDatabase } from '../adapters/sqlite/sqlite-database.ts';
 import { SqliteAlertRepository } from '../adapters/sqlite/sqlite-alert-repository.ts';
+import { SqliteAssessmentHistory } from '../adapters/sqlite/sqlite-assessment-history.ts';
 import { SqliteComparisonRepository } from '../adapters/sqlite/sqlite-comparison-repository.ts';
 import { SqliteDetectionRepository } from '../adapters/sqlite/sqlite-detection-repository.ts';
 import { SqliteImageRepository } from '../adapters/sqlite/sqlite-image-repository.ts';
 import { SqliteObservationRepository } from '../adapters/sqlite/sqlite-observation-repository.ts';
+import { SqliteAuditLog } from '../adapters/sqlite/sqlite-audit-log.ts';
+import { SqliteReviewRepository } from '../adapters/sqlite/sqlite-review-repository.ts';
 import { SqliteSiteRepository } from '../adapters/sqlite/sqlite-site-repository.ts';
+import { SqliteAccountRepository } from '../adapters/sqlite/sqlite-account-repository.ts';
+import { ScryptPasswordHasher } from '../adapters/crypto/scrypt-password-hasher.ts';
+import { NodeSecretSource } from '../adapters/crypto/node-secret-source.ts';
+import type { AccountDeps } from '../app/accounts/accounts.ts';
 import { sha256Hex } from '../adapters/system/node-sha256.ts';
 import { SystemClock } from '../adapters/system/system-clock.ts';
+import { SqliteJobStore } from '../adapters/sqlite/sqlite-job-store.ts';
+import type { JobStore } from '../app/jobs/job-queue.ts';
+import { createJobHandlers } from '../app/jobs/job-handlers.ts';
+import { JobRunner, type JobRunnerOptions } from '../app/jobs/job-runner.ts';
 import { LocalScratchSpace } from '../adapters/workers/local-scratch-space.ts';
 import { WorkerStripWorkspaces } from '../adapters/workers/worker-strip-workspaces.ts';
+import { SharpTileEncoder } from '../adapters/image-encode/sharp-tile-encoder.ts';
+import { LruTileCache } from '../app/tiles/lru-tile-cache.ts';
+import { TileRenderer } from '../app/tiles/render-tile.ts';
+import type { TileServiceDeps } from '../app/tiles/serve-tile.ts';
 import type { SitewatchConfig } from './config.ts';
 import { LocalOutputFiles } from './output-files.ts';
 import { SOFTWARE_VERSION } from './version.ts';
@@ -60,8 +78,16 @@ export interface Sitewatch {
   readonly addModelDeps: AddModelDeps;
   /** Observations, series and assessments (observe, series, assess). */
   readonly observeDeps: ObserveDeps;
+  /** Analysts' reviews of evidence and the audit log (review, audit, assess). */
+  readonly reviewDeps: ReviewDeps;
+  /** Recorded assessments (snapshots with their alerts) and watched playbooks. */
+  readonly assessmentDeps: RecordAssessmentDeps;
   /** Alert rules, alerts and the outbox, with the channels that deliver them. */
   readonly alertDeps: DeliverAlertsDeps;
+  /** Local accounts, API tokens and sessions (users, tokens, serve). */
+  readonly accountDeps: AccountDeps;
+  /** The job queue (compare, detect, assess as jobs); runners come from `createJobRunner`. */
+  readonly jobs: JobStore;
   close(): Promise<void>;
 }
 
@@ -126,6 +152,22 @@ export async function openSitewatch(config: SitewatchConfig): Promise<Sitewatch>
     sha256Hex,
     softwareVersion: SOFTWARE_VERSION,
   };
+  // Observations, alerts and assessment snapshots share the connection: a fact and its
+  // alerts commit in one transaction.
+  const observations = new SqliteObservationRepository(db);
+  const alerts = new SqliteAlertRepository(db);
+  const history = new SqliteAssessmentHistory(db);
+  const reviews = new SqliteReviewRepository(db);
+  const observeDeps: ObserveDeps = {
+    observations,
+    sites,
+    images,
+    clock: ingestDeps.clock,
+    metrics: new MetricRegistry(),
+    sha256Hex,
+    // Re-assessments of watched playbooks fuse the evidence as the analysts' reviews have it.
+    alerting: { rules: alerts, store: observations, history, reviews },
+  };
   return {
     config,
     catalog: new CatalogService({ sites, images }),
@@ -139,16 +181,17 @@ export async function openSitewatch(config: SitewatchConfig): Promise<Sitewatch>
     models,
     detectDeps,
     addModelDeps: { models, detectors },
-    observeDeps: {
-      observations: new SqliteObservationRepository(db),
-      sites,
-      images,
+    observeDeps,
+    reviewDeps: {
+      reviews,
+      audit: new SqliteAuditLog(db),
+      observations: observeDeps.observations,
+      detections,
       clock: ingestDeps.clock,
-      metrics: new MetricRegistry(),
-      sha256Hex,
     },
+    assessmentDeps: { ...observeDeps, history, rules: alerts, reviews },
     alertDeps: {
-      alerts: new SqliteAlertRepository(db),
+      alerts,
       // Webhook secrets and SMTP credentials are named by rules and read from the environment.
       sender: new ChannelAlertSender(
         new WebhookSender({ env: (name) => process.env[name] }),
@@ -156,9 +199,58 @@ export async function openSitewatch(config: SitewatchConfig): Promise<Sitewatch>
       ),
       clock: ingestDeps.clock,
     },
+    accountDeps: {
+      accounts: new SqliteAccountRepository(db),
+      hasher: new ScryptPasswordHasher(),
+      secrets: new NodeSecretSource(),
+      clock: ingestDeps.clock,
+      sha256Hex,
+    },
+    jobs: new SqliteJobStore(db),
     close: async () => {
       db.close();
       await strips.close();
     },
+  };
+}
+
+/**
+ * A runner for this home's job queue with the compare, detect and assess handlers; at most
+ * `concurrency` jobs at once (default 1: compare already spreads over worker threads).
+ */
+export function createJobRunner(sw: Sitewatch, options: Partial<JobRunnerOptions> = {}): JobRunner {
+  const handlers = createJobHandlers({
+    compare: sw.compareDeps,
+    detect: sw.detectDeps,
+    assess: sw.assessmentDeps,
+  });
+  return new JobRunner(
+    { store: sw.jobs, handlers, clock: sw.compareDeps.clock },
+    { workerId: `${hostname()}:${process.pid}`, ...options },
+  );
+}
+
+/** In-memory tile cache of `sitewatch serve` (encoded PNG/WebP tiles). */
+export const DEFAULT_TILE_CACHE_BYTES = 64 * 2 ** 20;
+
+/** The tile service over an opened home; `close` releases the renderer's open images. */
+export function createTileService(
+  sw: Sitewatch,
+  cacheBytes: number = DEFAULT_TILE_CACHE_BYTES,
+): { readonly deps: TileServiceDeps; close(): Promise<void> } {
+  const renderer = new TileRenderer({
+    images: sw.images,
+    opener: sw.ingestDeps.opener,
+    crs: sw.crs,
+    limits: sw.ingestDeps.limits,
+  });
+  return {
+    deps: {
+      renderer,
+      encoder: new SharpTileEncoder(),
+      cache: new LruTileCache(cacheBytes),
+      sha256Hex,
+    },
+    close: () => renderer.close(),
   };
 }

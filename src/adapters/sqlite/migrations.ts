@@ -156,6 +156,133 @@ CREATE TABLE alert_outbox (
 CREATE INDEX alert_outbox_due ON alert_outbox (state, next_attempt_at);
 `;
 
+// Reviews and the audit log are append-only: triggers refuse UPDATE and DELETE.
+const V6_SQL = `
+CREATE TABLE reviews (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- the review id is rev_<seq>; later supersedes earlier
+  target_kind TEXT NOT NULL CHECK (target_kind IN ('detection', 'observation', 'indicator')),
+  target_id TEXT NOT NULL,
+  verdict TEXT NOT NULL CHECK (verdict IN ('confirm', 'reject')),
+  reading TEXT CHECK (reading IN ('present', 'absent')),
+  reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+  author TEXT NOT NULL,
+  at TEXT NOT NULL                 -- ISO 8601 UTC
+) STRICT;
+CREATE INDEX reviews_by_target ON reviews (target_kind, target_id, seq);
+CREATE TRIGGER reviews_no_update BEFORE UPDATE ON reviews BEGIN
+  SELECT RAISE(ABORT, 'reviews are append-only: enter a new review instead');
+END;
+CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews BEGIN
+  SELECT RAISE(ABORT, 'reviews are append-only: enter a new review instead');
+END;
+
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,                -- ISO 8601 UTC
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,            -- review.confirm, review.reject, observation.add, …
+  target_kind TEXT,
+  target_id TEXT,
+  reason TEXT,
+  details TEXT NOT NULL DEFAULT '{}'  -- JSON
+) STRICT;
+CREATE INDEX audit_log_by_at ON audit_log (at, id);
+CREATE INDEX audit_log_by_actor ON audit_log (actor, at);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN
+  SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN
+  SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+`;
+
+// Assessment snapshots (the probability of a playbook's hypothesis as of a time, for the
+// probability alert rules) and the playbooks re-assessed after new observations.
+const V7_SQL = `
+CREATE TABLE assessment_snapshots (
+  id INTEGER PRIMARY KEY,
+  playbook_id TEXT NOT NULL,       -- the playbook's hypothesis slug
+  hypothesis TEXT NOT NULL,
+  as_of TEXT NOT NULL,             -- canonical ISO 8601 UTC, compared as text
+  probability REAL NOT NULL,
+  prior REAL NOT NULL,
+  playbook_sha256 TEXT NOT NULL,   -- of the playbook's canonical JSON
+  recorded_at TEXT NOT NULL,
+  UNIQUE (playbook_id, hypothesis, playbook_sha256, as_of)
+) STRICT;
+CREATE INDEX assessment_snapshots_by_time ON assessment_snapshots (playbook_id, hypothesis, as_of);
+
+CREATE TABLE watched_playbooks (
+  playbook_id TEXT PRIMARY KEY,
+  label TEXT NOT NULL,             -- the file it was registered from
+  doc TEXT NOT NULL,               -- JSON of the playbook as parsed from that file
+  playbook_sha256 TEXT NOT NULL,
+  site_ids TEXT NOT NULL,          -- JSON array of the site ids its indicators are bound to
+  added_at TEXT NOT NULL
+) STRICT;
+`;
+
+// Local accounts; API tokens and sessions are stored as the sha256 of the secret only.
+const V8_SQL = `
+CREATE TABLE users (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('viewer', 'analyst', 'admin')),
+  password_hash TEXT NOT NULL,     -- scrypt$N$r$p$salt$key
+  created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE api_tokens (
+  token_sha256 TEXT PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,         -- public short id (hash prefix)
+  user_name TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+  label TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX api_tokens_by_user ON api_tokens (user_name, created_at);
+
+CREATE TABLE sessions (
+  session_sha256 TEXT PRIMARY KEY,
+  user_name TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE login_attempts (
+  id INTEGER PRIMARY KEY,
+  user_name TEXT NOT NULL,         -- as typed; need not exist
+  address TEXT NOT NULL,
+  at TEXT NOT NULL,
+  succeeded INTEGER NOT NULL CHECK (succeeded IN (0, 1))
+) STRICT;
+CREATE INDEX login_attempts_by_key ON login_attempts (user_name, address, at);
+`;
+
+const V9_SQL = `
+CREATE TABLE jobs (
+  seq INTEGER PRIMARY KEY,         -- submission order; the list cursor
+  id TEXT NOT NULL UNIQUE,         -- job_ + 16 hex
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
+  payload TEXT NOT NULL,           -- JSON, validated for its kind
+  attempt INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER NOT NULL,
+  run_after TEXT NOT NULL,         -- ISO 8601 UTC; not claimed before (retry backoff)
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  started_at TEXT,
+  finished_at TEXT,
+  worker_id TEXT,
+  lease_until TEXT,                -- a runner's claim; an expired one means the runner died
+  cancel_requested INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1)),
+  progress TEXT,                   -- JSON { stage, done, total }
+  result TEXT,                     -- JSON
+  error TEXT,
+  schema_version INTEGER NOT NULL
+) STRICT;
+CREATE INDEX jobs_due ON jobs (state, run_after, seq);
+CREATE INDEX jobs_by_kind ON jobs (kind, state, seq);
+`;
+
 /** The production migrations, in order. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: V1_SQL },
@@ -163,6 +290,10 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'detections', sql: V3_SQL },
   { version: 4, name: 'observations', sql: V4_SQL },
   { version: 5, name: 'alerts', sql: V5_SQL },
+  { version: 6, name: 'reviews-and-audit-log', sql: V6_SQL },
+  { version: 7, name: 'assessment-history', sql: V7_SQL },
+  { version: 8, name: 'accounts-and-tokens', sql: V8_SQL },
+  { version: 9, name: 'jobs', sql: V9_SQL },
 ];
 
 export interface ApplyMigrationsOptions {

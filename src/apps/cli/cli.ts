@@ -12,10 +12,16 @@ import { registerDetectCommands } from './commands/detect.ts';
 import { BatchFailedError, registerImagesCommands } from './commands/images.ts';
 import { registerModelsCommands } from './commands/models.ts';
 import { registerAlertsCommands } from './commands/alerts.ts';
+import { registerJobsCommands } from './commands/jobs.ts';
 import { registerAssessCommand } from './commands/assess.ts';
+import { registerAssessmentsCommands } from './commands/assessments.ts';
+import { registerReviewCommands } from './commands/review.ts';
 import { registerObserveCommands } from './commands/observe.ts';
 import { registerSeriesCommand } from './commands/series.ts';
 import { registerSitesCommands } from './commands/sites.ts';
+import { registerServeCommand } from './commands/serve.ts';
+import { registerTokensCommands } from './commands/tokens.ts';
+import { registerUsersCommands } from './commands/users.ts';
 import { SOFTWARE_VERSION } from '../version.ts';
 
 export function buildProgram(io: Io): Command {
@@ -45,8 +51,14 @@ export function buildProgram(io: Io): Command {
   registerObserveCommands(program, io);
   registerSeriesCommand(program, io);
   registerAssessCommand(program, io);
+  registerAssessmentsCommands(program, io);
+  registerReviewCommands(program, io);
   registerAlertsCommands(program, io);
+  registerJobsCommands(program, io);
   registerDemoCommand(program, io);
+  registerServeCommand(program, io);
+  registerUsersCommands(program, io);
+  registerTokensCommands(program, io);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -5,8 +5,11 @@
  * the rail yards (outputs in `<home>/demo-outputs/`), replays the 2019 seed case (observations
  * and the space-launch-preparation playbook), and prints what the home holds.
  * Safe to run again: sites are updated in place, images and observations already held are
- * recognised; each run stores one more comparison.
+ * recognised; each run stores one more comparison. With `--serve` it then serves the home
+ * (API, workbench, jobs, alert delivery) and prints the URL and a demo login.
  */
+import { randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -15,7 +18,11 @@ import { assessFromPlaybook } from '../../../app/assess/assess-playbook.ts';
 import { compareImages } from '../../../app/compare-images.ts';
 import { ingestImage } from '../../../app/ingest-images.ts';
 import { discoverIngestCandidates } from '../../../adapters/fs/discover-ingest-candidates.ts';
+import { addUser } from '../../../app/accounts/accounts.ts';
+import { DEFAULT_HOST, DEFAULT_PORT } from '../../server/serve.ts';
+import type { Sitewatch } from '../../wiring.ts';
 import { readJsonFile, withSitewatch, type Io } from '../context.ts';
+import { parsePort, serveUntilStopped } from './serve.ts';
 import { formatNumber, formatTable } from '../format.ts';
 import { readStructuredFile } from '../structured-file.ts';
 
@@ -30,12 +37,47 @@ export const EXAMPLES_DIR = resolve(
   '../../../../examples',
 );
 
+interface DemoOptions {
+  readonly serve?: boolean;
+  readonly host?: string;
+  readonly port?: string;
+}
+
+/** The demo home's analyst account. */
+export const DEMO_USER = 'demo';
+
+/**
+ * The demo login: made once per home with a random password, kept (mode 0600) in
+ * `<home>/demo-login.json` so that later runs can print it again.
+ */
+async function demoLogin(sw: Sitewatch): Promise<{ user: string; password: string | null }> {
+  const file = join(sw.config.home, 'demo-login.json');
+  if ((await sw.accountDeps.accounts.getUser(DEMO_USER)) === undefined) {
+    const password = randomBytes(12).toString('base64url');
+    await addUser(sw.accountDeps, { name: DEMO_USER, role: 'analyst', password });
+    writeFileSync(file, `${JSON.stringify({ user: DEMO_USER, password })}\n`, { mode: 0o600 });
+    return { user: DEMO_USER, password };
+  }
+  if (!existsSync(file)) return { user: DEMO_USER, password: null };
+  const saved = readJsonFile(file) as { password?: unknown };
+  return { user: DEMO_USER, password: typeof saved.password === 'string' ? saved.password : null };
+}
+
 export function registerDemoCommand(program: Command, io: Io): void {
   program
     .command('demo')
-    .description('set up a data home with the example catalog and sample imagery, and show it')
-    .addHelpText('after', '\nExample:\n  $ sitewatch demo --home ./demo-home')
-    .action(async (_options: unknown, command: Command) => {
+    .description(
+      'set up a data home with the example catalog and sample imagery, and show it; with --serve, serve it with a demo login',
+    )
+    .option('--serve', 'then serve the home (API and workbench) until Ctrl-C')
+    .option('--host <host>', `with --serve: address to bind (default ${DEFAULT_HOST})`)
+    .option('--port <port>', `with --serve: TCP port (default ${DEFAULT_PORT})`)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ sitewatch demo --home ./demo-home\n  $ sitewatch demo --serve',
+    )
+    .action(async (options: DemoOptions, command: Command) => {
+      const port = options.serve === true ? parsePort(options.port) : DEFAULT_PORT;
       await withSitewatch(command, async (sw) => {
         io.out(`data home: ${sw.config.home}`);
         for (const file of ['catalog.geojson', 'imagery/sample-sites.geojson']) {
@@ -83,7 +125,7 @@ export function registerDemoCommand(program: Command, io: Io): void {
         );
         const playbookFile = join(EXAMPLES_DIR, SEED_PLAYBOOK);
         const assessment = await assessFromPlaybook(
-          sw.observeDeps,
+          sw.assessmentDeps,
           readStructuredFile(playbookFile),
           playbookFile,
           SEED_AS_OF,
@@ -124,6 +166,15 @@ export function registerDemoCommand(program: Command, io: Io): void {
             `      sitewatch --home ${sw.config.home} assess --playbook examples/${SEED_PLAYBOOK} --at 2019-03-08\n` +
             `      sitewatch --home ${sw.config.home} series sanumdong --zone parking --metric vehicles`,
         );
+        if (options.serve !== true) return;
+        const login = await demoLogin(sw);
+        await serveUntilStopped(sw, io, { host: options.host ?? DEFAULT_HOST, port }, () => {
+          io.out(
+            login.password === null
+              ? `log in as "${login.user}" with the password set when this home was made`
+              : `log in as "${login.user}" with password ${login.password}`,
+          );
+        });
       });
     });
 }
