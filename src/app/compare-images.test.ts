@@ -9,6 +9,7 @@ import { compareImages, type CompareDeps } from './compare-images.ts';
 import { inThreadStripWorkspaces } from './compare/in-thread-strips.ts';
 import type { RasterFileSpec, ScratchSpace } from './ports.ts';
 import { seededRandom } from '../core/random.ts';
+import { readMemoryWindow } from '../testing/memory-raster.ts';
 
 const SIZE = 128;
 const BANDS = ['red', 'green', 'blue'];
@@ -91,18 +92,7 @@ function memorySource(bands: Float32Array[], onRead: () => void = () => undefine
     },
     readWindow(window: PixelWindow, options?: { readonly bands?: readonly number[] }) {
       onRead();
-      const wanted = options?.bands ?? BANDS.map((_, i) => i);
-      return Promise.resolve(
-        wanted.map((b) => {
-          const out = new Float32Array(window.width * window.height);
-          const band = bands[b] ?? new Float32Array(0);
-          for (let r = 0; r < window.height; r += 1) {
-            const start = (window.row0 + r) * SIZE + window.col0;
-            out.set(band.subarray(start, start + window.width), r * window.width);
-          }
-          return out;
-        }),
-      );
+      return Promise.resolve(readMemoryWindow(bands, SIZE, window, options?.bands));
     },
     close: () => Promise.resolve(),
   };
@@ -158,6 +148,7 @@ function harness(
   const reads = new Map<string, number>();
   let folderCount = 0;
   const scratch: ScratchSpace = {
+    removeAbandoned: () => Promise.resolve([]),
     createFolder: (parent, prefix) => {
       const path = `${parent ?? '/home/tmp'}/${prefix}${(folderCount += 1)}`;
       folders.add(path);

@@ -4,10 +4,11 @@
  * Steps: resolve the grid (A's, or a site's local UTM grid) and pair the bands; read both
  * images strip by strip onto the grid once, caching the warped strips (in memory within a
  * budget, else in a temporary file: the {@link StripWorkspaceFactory}); co-register B onto A
- * (global translation on a decimated luminance, local tile residuals) and, when the shift is
- * applied, re-read B; normalise B to A radiometrically (IR-MAD invariant pixels, histogram
- * matching, or none); compute the change statistic (IR-MAD, 5 passes, or CVA) over the cached
- * strips, the per-strip work run by the workspace's runner (worker threads in the CLI);
+ * (global translation on a decimated luminance, refined on full-resolution chips read window by
+ * window, whose spread is the residual) and, when the shift is applied, re-read B; normalise B
+ * to A radiometrically (IR-MAD invariant pixels, histogram matching, or none); compute the
+ * change statistic (IR-MAD, 5 passes, or CVA) over the cached strips, the per-strip work run
+ * by the workspace's runner (worker threads in the CLI);
  * threshold (Otsu, or the user's), clean up (open/close radius 1), drop components under the
  * minimum mapping unit — or, for the default method `combined`, compute both statistics
  * (per-image-standardised CVA and IR-MAD χ², B as read) and apply the rule of
@@ -142,6 +143,11 @@ export interface CompareResult {
   readonly polygons: readonly ChangePolygon[];
   readonly normalisation: NormalisationRecord;
 }
+
+/** Prefix of a comparison's scratch folder in the data home's temporary folder. */
+const SCRATCH_PREFIX = 'compare-';
+/** Scratch folders of comparisons older than this whose process is gone are swept at start. */
+export const ABANDONED_SCRATCH_AGE_MS = 24 * 60 * 60 * 1000;
 
 /** Pixels in a component below which it is dropped, without a GSD. */
 const PIXEL_ONLY_MIN_PIXELS = 4;
@@ -495,7 +501,8 @@ export async function compareImages(
       strips: [...stripRows(pair.grid.height)],
       bandCount: pair.bandNames.length,
     };
-    const scratch = await deps.scratch.createFolder(null, 'compare-');
+    await deps.scratch.removeAbandoned(SCRATCH_PREFIX, ABANDONED_SCRATCH_AGE_MS);
+    const scratch = await deps.scratch.createFolder(null, SCRATCH_PREFIX);
     folders.push(scratch);
     workspace = await deps.strips.open(layout, scratch.path);
     const found = await detectChange(

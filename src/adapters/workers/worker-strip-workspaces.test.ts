@@ -15,7 +15,7 @@ import {
 import type { StripWorkspaceFactory } from '../../app/ports.ts';
 import { DEFAULT_CHANGE_CONFIG } from '../../core/change/defaults.ts';
 import { ValidationError } from '../../core/errors.ts';
-import { LocalScratchSpace } from './local-scratch-space.ts';
+import { LocalScratchSpace, OWNER_FILE } from './local-scratch-space.ts';
 import { WorkerStripWorkspaces } from './worker-strip-workspaces.ts';
 
 const strips: SyntheticStrips = syntheticStrips({
@@ -152,7 +152,7 @@ describe('strip workspaces on worker threads', () => {
     const folder = await scratch.createFolder(null, 'spill-');
     const workspace = await spilled.open(strips.layout, folder.path);
     await fillStripCache(workspace, strips);
-    expect(readdirSync(folder.path)).toEqual(['strips.bin']);
+    expect(readdirSync(folder.path).sort()).toEqual([OWNER_FILE, 'strips.bin']);
     const strip = await workspace.cache.get(2);
     expect(strip.row0).toBe(32);
     expect(strip.bandsB[1]).toEqual(strips.b[2]?.bands[1]);

@@ -1,17 +1,26 @@
 /**
  * Co-registration of a comparison pair: a global translation (phase correlation, sub-pixel)
- * and local tile residuals, estimated on a decimated "luminance" of each image (the mean of
- * its standardised common bands, standardised with the image's ingest statistics) so memory
- * stays at two images of at most {@link COREGISTER_MAX_SIDE_PX}² floats. The same read fills the
- * strip cache that the change statistic's passes use.
+ * estimated on a decimated "luminance" of each image (the mean of its standardised common
+ * bands, standardised with the image's ingest statistics) so memory stays at two images of at
+ * most {@link COREGISTER_MAX_SIDE_PX}² floats; then, on images that had to be decimated,
+ * refined at full resolution on a few chips read window by window (refine-on-chips.ts), whose
+ * spread gives the local residual. Without usable chips, the residual comes from local tiles
+ * of the decimated images. The same read fills the strip cache that the change statistic's
+ * passes use.
  */
 import type { RegistrationResult } from '../../core/change/comparison.ts';
-import { estimateLocalShifts } from '../../core/coregister/local-shifts.ts';
+import {
+  estimateLocalShifts,
+  summariseResiduals,
+  type ResidualSummary,
+} from '../../core/coregister/local-shifts.ts';
+import { NO_TRANSLATION } from '../../core/coregister/phase-correlation.ts';
 import { estimateTranslationPyramid } from '../../core/coregister/pyramid.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { ImageRecord } from '../../core/imagery/image.ts';
 import type { StripLayout, StripWorkspace } from '../ports.ts';
 import type { ComparisonPair } from './comparison-pair.ts';
+import { CHIP_MIN_CONFIDENCE, refineOnChips, type ChipRefinement } from './refine-on-chips.ts';
 import type { Standardiser } from './strip-kernels.ts';
 import { cacheStrips, type DecodedSources, type StripPassOptions } from './strip-pipeline.ts';
 
@@ -94,60 +103,98 @@ export async function coregisterPair(
       `images ${pair.a.image.id} and ${pair.b.image.id} share no valid pixel on the comparison grid (all nodata where they overlap)`,
     );
   }
-  return estimateRegistration(
-    luminanceImage(sumsA, counts),
-    luminanceImage(sumsB, counts),
-    dw,
-    dh,
+  const luminanceA = luminanceImage(sumsA, counts);
+  const luminanceB = luminanceImage(sumsB, counts);
+  const global =
+    Math.min(dw, dh) < 4
+      ? NO_TRANSLATION
+      : estimateTranslationPyramid(luminanceA, luminanceB, dw, dh);
+  const coarse = { dx: global.dx * factor, dy: global.dy * factor, confidence: global.confidence };
+  if (factor > 1 && global.confidence > 0) {
+    const refined = await refineOnChips(
+      pair,
+      workspace,
+      {
+        coarse,
+        coarseReference: { data: luminanceA, width: dw, height: dh, factor },
+        standardiserA,
+        standardiserB,
+      },
+      { ...options, stage: 'refining registration on full-resolution chips' },
+    );
+    const result = refinedRegistration(coarse, factor, refined, pair.gsdMeters);
+    if (result !== null) return result;
+  }
+  const residual = coarseResidual(luminanceA, luminanceB, dw, dh, global);
+  const toGrid = (px: number | null) => (px === null ? null : px * factor);
+  return registration(
+    coarse,
+    { medianPx: toGrid(residual.medianPx), p90Px: toGrid(residual.p90Px) },
     factor,
     pair.gsdMeters,
   );
 }
 
-function estimateRegistration(
+/** Residual of local tiles of the decimated images about `global` (decimated px). */
+function coarseResidual(
   reference: Float32Array,
   moving: Float32Array,
   width: number,
   height: number,
+  global: { readonly dx: number; readonly dy: number },
+): ResidualSummary {
+  if (Math.min(width, height) < 16) return summariseResiduals([]);
+  const tileSize = Math.max(8, Math.min(64, Math.floor(Math.min(width, height) / 2)));
+  return estimateLocalShifts(reference, moving, width, height, {
+    tileSize,
+    minConfidence: LOCAL_MIN_CONFIDENCE,
+    global: { dx: global.dx, dy: global.dy },
+  }).residual;
+}
+
+/**
+ * The chips' shift, when it lies within half a decimated pixel of the coarse one (else the
+ * coarse one stands), with the chips' residual about it; decimation 1 (full resolution).
+ * Confidence: the larger of the coarse and the chips' (the coarse correlation vouches for the
+ * alignment as a whole, the chips for its sub-pixel part).
+ */
+function refinedRegistration(
+  coarse: { readonly dx: number; readonly dy: number; readonly confidence: number },
   factor: number,
+  refined: ChipRefinement,
   gsdMeters: number | null,
-): RegistrationResult {
-  if (Math.min(width, height) < 4) {
-    return registration(0, 0, 0, null, null, factor, gsdMeters);
+): RegistrationResult | null {
+  const { estimate } = refined;
+  if (estimate === null) return null;
+  if (Math.hypot(estimate.dx - coarse.dx, estimate.dy - coarse.dy) > factor / 2) {
+    return null;
   }
-  const global = estimateTranslationPyramid(reference, moving, width, height);
-  let medianPx: number | null = null;
-  let p90Px: number | null = null;
-  if (Math.min(width, height) >= 16) {
-    const tileSize = Math.max(8, Math.min(64, Math.floor(Math.min(width, height) / 2)));
-    const local = estimateLocalShifts(reference, moving, width, height, {
-      tileSize,
-      minConfidence: LOCAL_MIN_CONFIDENCE,
-      global: { dx: global.dx, dy: global.dy },
-    });
-    medianPx = local.residual.medianPx === null ? null : local.residual.medianPx * factor;
-    p90Px = local.residual.p90Px === null ? null : local.residual.p90Px * factor;
-  }
+  const residual = summariseResiduals(
+    refined.chips
+      .filter((chip) => chip.confidence >= CHIP_MIN_CONFIDENCE)
+      .map((chip) => Math.hypot(chip.dx - estimate.dx, chip.dy - estimate.dy)),
+  );
   return registration(
-    global.dx * factor,
-    global.dy * factor,
-    global.confidence,
-    medianPx,
-    p90Px,
-    factor,
+    {
+      dx: estimate.dx,
+      dy: estimate.dy,
+      confidence: Math.max(coarse.confidence, estimate.confidence),
+    },
+    residual,
+    1,
     gsdMeters,
   );
 }
 
 function registration(
-  dx: number,
-  dy: number,
-  confidence: number,
-  residualMedianPx: number | null,
-  residualP90Px: number | null,
+  shift: { readonly dx: number; readonly dy: number; readonly confidence: number },
+  residual: { readonly medianPx: number | null; readonly p90Px: number | null },
   decimation: number,
   gsdMeters: number | null,
 ): RegistrationResult {
+  const { dx, dy, confidence } = shift;
+  const residualMedianPx = residual.medianPx;
+  const residualP90Px = residual.p90Px;
   const toMeters = (px: number | null) =>
     px === null || gsdMeters === null ? null : px * gsdMeters;
   const reliable = confidence >= RELIABILITY_THRESHOLD;

@@ -20,6 +20,10 @@ import {
   type IrmadMoments,
   type IrmadParameters,
 } from '../../core/change/irmad.ts';
+import {
+  estimateTranslation,
+  type TranslationEstimate,
+} from '../../core/coregister/phase-correlation.ts';
 import type { CornerAffine } from '../../core/grid/pixel-mapping.ts';
 import { warpWindow } from '../../core/grid/warp-window.ts';
 import type { PixelArray, PixelWindow } from '../../core/raster/raster.ts';
@@ -185,6 +189,33 @@ export function luminanceSums(input: LuminanceInput): LuminanceSums {
   return { firstCellRow, sumsA, sumsB, counts };
 }
 
+/** A square chip of each image (A's and B's windows may differ), for a full-resolution shift. */
+export interface ChipShiftInput {
+  /** row0 0, height = the chip side; `valid` = A's valid ∧ B's valid, pixel by pixel. */
+  readonly chip: StripPixels;
+  readonly standardiserA: Standardiser;
+  readonly standardiserB: Standardiser;
+}
+
+/**
+ * The translation carrying B's chip onto A's (upsampled phase correlation, 1/100 px) on their
+ * full-resolution luminance; pixels invalid in either chip are left out.
+ */
+export function chipShift(input: ChipShiftInput): TranslationEstimate {
+  const { chip } = input;
+  const side = chip.height;
+  const sums = luminanceSums({
+    ...input,
+    strip: chip,
+    factor: 1,
+    cellsWide: side,
+    gridWidth: side,
+  });
+  const luminanceOf = (values: Float64Array): Float64Array =>
+    values.map((v, p) => (sums.counts[p] === 1 ? v : Number.NaN));
+  return estimateTranslation(luminanceOf(sums.sumsA), luminanceOf(sums.sumsB), side, side);
+}
+
 /** IR-MAD moments of one strip, weighted by the previous pass's no-change probabilities. */
 export function irmadStripMoments(input: {
   readonly strip: StripPixels;
@@ -332,6 +363,7 @@ export function cvaStripMagnitude(input: {
 export const STRIP_KERNELS = {
   warp: warpStripSide,
   luminance: luminanceSums,
+  chipShift,
   irmadMoments: irmadStripMoments,
   irmadStatistic: irmadStripStatistic,
   bandMoments: bandStripMoments,
