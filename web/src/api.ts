@@ -54,6 +54,68 @@ export interface DetectionsCollection {
   }[];
 }
 
+/** One zone-and-metric series of a site with its anomaly scores (GET /api/sites/:id/series). */
+export interface ScoredSeries {
+  readonly series: {
+    readonly key: { readonly zoneId: string | null; readonly metric: string };
+    readonly notObservable: readonly { readonly at: string; readonly atMs: number }[];
+  };
+  readonly scored: readonly {
+    readonly at: string;
+    readonly atMs: number;
+    readonly value: number;
+    readonly anomalyScore: number | null;
+  }[];
+}
+
+/** One piece of evidence of an assessment (core/assess/assessment.ts Evidence). */
+export interface Evidence {
+  readonly id: string;
+  readonly indicator: string;
+  readonly site: string;
+  readonly observedAt: string | null;
+  readonly logLikelihoodRatio: number;
+  readonly reason: string;
+  readonly overridden: boolean;
+  readonly review?: { readonly verdict: string; readonly reason: string } | null;
+  readonly sources: readonly { readonly imageId: string | null }[];
+}
+
+/** A playbook assessed against the stored observations (POST /api/assessments). */
+export interface Assessment {
+  readonly hypothesis: string;
+  readonly title: string;
+  readonly probability: number;
+  readonly asOf: string;
+  readonly evidence: readonly Evidence[];
+  readonly trajectory: readonly { readonly at: string; readonly probability: number }[];
+}
+
+/** An alert with each channel's delivery state (GET /api/alerts). */
+export interface Alert {
+  readonly alert: {
+    readonly id: string;
+    readonly ruleId: string;
+    readonly severity: string;
+    readonly factAt: string;
+  };
+  readonly deliveries: readonly { readonly channel: string; readonly state: string }[];
+}
+
+/** A queued, running or finished job (GET /api/jobs). */
+export interface Job {
+  readonly id: string;
+  readonly kind: string;
+  readonly state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  readonly cancelRequested: boolean;
+  readonly progress: {
+    readonly stage: string;
+    readonly done: number;
+    readonly total: number;
+  } | null;
+  readonly error: string | null;
+}
+
 interface Page<T> {
   readonly items: T[];
   readonly next: string | null;
@@ -117,6 +179,35 @@ export const api = {
   /** The image's detection runs, newest first. */
   detectionRuns: (imageId: string): Promise<DetectionRun[]> =>
     listAll<DetectionRun>(`/api/images/${encodeURIComponent(imageId)}/detection-runs`, {}),
+  series: async (siteId: string): Promise<ScoredSeries[]> =>
+    (
+      await request<{ items: ScoredSeries[] }>(
+        'GET',
+        `/api/sites/${encodeURIComponent(siteId)}/series`,
+      )
+    ).items,
+  /** Assesses the playbook as of `asOf` (ISO 8601; the server's now when empty). */
+  assess: (playbook: unknown, asOf: string): Promise<Assessment> =>
+    request<Assessment>(
+      'POST',
+      '/api/assessments',
+      asOf === '' ? { playbook } : { playbook, asOf },
+    ),
+  /** Confirms or rejects an indicator of a playbook: `<playbook id>/<indicator>`. */
+  reviewIndicator: (targetId: string, verdict: 'confirm' | 'reject', reason: string) =>
+    request<unknown>('POST', '/api/reviews', {
+      targetKind: 'indicator',
+      targetId,
+      verdict,
+      reason,
+    }),
+  /** The newest alerts (one page). */
+  alerts: async (): Promise<Alert[]> =>
+    (await request<Page<Alert>>('GET', '/api/alerts?limit=50')).items,
+  /** The newest jobs (one page). */
+  jobs: async (): Promise<Job[]> => (await request<Page<Job>>('GET', '/api/jobs?limit=50')).items,
+  cancelJob: (jobId: string): Promise<Job> =>
+    request<Job>('POST', `/api/jobs/${encodeURIComponent(jobId)}/cancel`),
   detections: (runId: string): Promise<DetectionsCollection> =>
     request<DetectionsCollection>(
       'GET',

@@ -1,12 +1,17 @@
 /**
  * The workbench: log in, pick a site (searchable list), see its polygons and zones on the map,
- * choose two dates from its image timeline and compare them by swipe or blink.
- * Keyboard: `b` blink, `s` swipe, `[` / `]` previous / next date for B, `?` help.
+ * choose two dates from its image timeline and compare them by swipe, blink or side by side;
+ * the time-series panel charts the site's observations per zone and metric.
+ * Keyboard: `b` blink, `s` swipe, `v` cycle swipe / blink / side by side, `[` / `]` previous /
+ * next date for B, `?` help.
  */
 import 'ol/ol.css';
 import './style.css';
 import { acquiredAtOf, api, ApiError, type Image, type Site } from './api.ts';
-import { MapView } from './map-view.ts';
+import { COMPARE_MODES, MapView, type CompareMode } from './map-view.ts';
+import { AssessmentPanel } from './assessment-panel.ts';
+import { InboxPanel } from './inbox-panel.ts';
+import { SeriesPanel } from './series-panel.ts';
 
 function element(id: string): HTMLElement {
   const found = document.getElementById(id);
@@ -26,6 +31,7 @@ const workbench = element('workbench');
 const status = element('status');
 const siteSearch = input('site-search', HTMLInputElement);
 const siteList = input('site-list', HTMLUListElement);
+const siteMore = input('site-more', HTMLButtonElement);
 const timelineEmpty = element('timeline-empty');
 const dateA = input('date-a', HTMLSelectElement);
 const dateB = input('date-b', HTMLSelectElement);
@@ -33,11 +39,13 @@ const swipe = input('swipe', HTMLInputElement);
 const help = element('help');
 const modeSwipe = input('mode-swipe', HTMLButtonElement);
 const modeBlink = input('mode-blink', HTMLButtonElement);
+const modeSide = input('mode-side', HTMLButtonElement);
 const blinkState = element('blink-state');
 const detectionsToggle = input('overlay-detections', HTMLInputElement);
 const detectionsState = element('detections-state');
 
 let mapView: MapView | undefined;
+const inboxPanel = new InboxPanel(element('inbox'), showError);
 let sites: Site[] = [];
 let selected: Site | undefined;
 let images: Image[] = [];
@@ -47,7 +55,7 @@ function showError(error: unknown): void {
 }
 
 function theMap(): MapView {
-  mapView ??= new MapView(element('map'));
+  mapView ??= new MapView(element('map'), element('map-b'));
   return mapView;
 }
 
@@ -56,6 +64,7 @@ async function enter(userName: string, role: string): Promise<void> {
   workbench.hidden = false;
   element('user').textContent = `${userName} (${role})`;
   theMap().map.updateSize();
+  inboxPanel.refresh().catch(showError);
   await loadSites();
 }
 
@@ -65,10 +74,24 @@ function leave(): void {
   loginForm.reset();
 }
 
+/** Sites listed at a time: a 1,000-site catalog stays quick; "Show more" lists the next page. */
+const SITE_PAGE = 200;
+let sitesListed = 0;
+
 async function loadSites(): Promise<void> {
   sites = await api.sites(siteSearch.value.trim());
-  siteList.replaceChildren(
-    ...sites.map((site) => {
+  siteList.replaceChildren();
+  sitesListed = 0;
+  listMoreSites();
+  theMap().showSites(sites, selected);
+  status.textContent = `${sites.length} site${sites.length === 1 ? '' : 's'}`;
+}
+
+function listMoreSites(): void {
+  const page = sites.slice(sitesListed, sitesListed + SITE_PAGE);
+  sitesListed += page.length;
+  siteList.append(
+    ...page.map((site) => {
       const item = document.createElement('li');
       item.textContent = site.name;
       item.title = `${site.id} (${site.kind})`;
@@ -81,8 +104,9 @@ async function loadSites(): Promise<void> {
       return item;
     }),
   );
-  theMap().showSites(sites, selected);
-  status.textContent = `${sites.length} site${sites.length === 1 ? '' : 's'}`;
+  const left = sites.length - sitesListed;
+  siteMore.hidden = left === 0;
+  siteMore.textContent = `Show more (${left} of ${sites.length} not listed)`;
 }
 
 async function selectSite(site: Site): Promise<void> {
@@ -103,6 +127,7 @@ async function selectSite(site: Site): Promise<void> {
   dateA.selectedIndex = 0;
   dateB.selectedIndex = images.length - 1;
   showDates();
+  await seriesPanel.show(site);
   status.textContent = `${site.name}: ${images.length} image${images.length === 1 ? '' : 's'}`;
 }
 
@@ -128,7 +153,7 @@ async function showDetections(b: Image | undefined): Promise<void> {
   detectionsState.textContent = `${run.detectionCount} detections (${run.model.id} ${run.model.version})`;
 }
 
-function setMode(mode: 'swipe' | 'blink'): void {
+function setMode(mode: CompareMode): void {
   theMap().setMode(mode);
   setModeButtons();
   blinkState.textContent = mode === 'blink' ? 'Showing B' : '';
@@ -140,12 +165,67 @@ function blink(): void {
   blinkState.textContent = `Showing ${shown}`;
 }
 
+/** The next compare mode after the current one: swipe, blink, side by side, swipe… */
+function cycleMode(): void {
+  const index = COMPARE_MODES.indexOf(theMap().getMode());
+  setMode(COMPARE_MODES[(index + 1) % COMPARE_MODES.length] ?? 'swipe');
+}
+
 function setModeButtons(): void {
   const mode = theMap().getMode();
   swipe.hidden = mode !== 'swipe';
   modeSwipe.setAttribute('aria-pressed', String(mode === 'swipe'));
   modeBlink.setAttribute('aria-pressed', String(mode === 'blink'));
+  modeSide.setAttribute('aria-pressed', String(mode === 'side'));
 }
+
+/** Makes the image acquired nearest to `atIso` date B. */
+function selectBNearest(atIso: string): void {
+  const atMs = Date.parse(atIso);
+  let best = -1;
+  images.forEach((image, index) => {
+    const distance = Math.abs(Date.parse(acquiredAtOf(image)) - atMs);
+    const bestImage = images[best];
+    if (
+      bestImage === undefined ||
+      distance < Math.abs(Date.parse(acquiredAtOf(bestImage)) - atMs)
+    ) {
+      best = index;
+    }
+  });
+  if (best < 0) {
+    status.textContent = `No image of this site to show for ${atIso.slice(0, 10)}.`;
+    return;
+  }
+  dateB.selectedIndex = best;
+  showDates();
+}
+
+const seriesPanel = new SeriesPanel(element('series'), selectBNearest, showError);
+
+/** Shows a piece of evidence: its site, and its image as B when it has one. */
+async function jumpTo(siteId: string, imageId: string | null): Promise<void> {
+  if (!sites.some((site) => site.id === siteId)) {
+    siteSearch.value = '';
+    await loadSites();
+  }
+  const site = sites.find((candidate) => candidate.id === siteId);
+  if (site === undefined) throw new Error(`no site "${siteId}" in the catalog`);
+  await selectSite(site);
+  const index = images.findIndex((image) => image.id === imageId);
+  if (index >= 0) {
+    dateB.selectedIndex = index;
+    showDates();
+  }
+}
+
+new AssessmentPanel(
+  element('assessment'),
+  (siteId, imageId) => {
+    jumpTo(siteId, imageId).catch(showError);
+  },
+  showError,
+);
 
 function stepB(delta: number): void {
   const index = dateB.selectedIndex + delta;
@@ -184,6 +264,7 @@ siteSearch.addEventListener('input', () => {
   }, 200);
 });
 
+siteMore.addEventListener('click', listMoreSites);
 dateA.addEventListener('change', showDates);
 detectionsToggle.addEventListener('change', () => {
   showDetections(images[dateB.selectedIndex]).catch(showError);
@@ -197,6 +278,9 @@ modeSwipe.addEventListener('click', () => {
 });
 modeBlink.addEventListener('click', () => {
   setMode('blink');
+});
+modeSide.addEventListener('click', () => {
+  setMode('side');
 });
 element('help-button').addEventListener('click', () => {
   help.hidden = !help.hidden;
@@ -214,6 +298,7 @@ document.addEventListener('keydown', (event) => {
     s: () => {
       setMode('swipe');
     },
+    v: cycleMode,
     '[': () => {
       stepB(-1);
     },

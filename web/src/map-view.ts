@@ -1,7 +1,8 @@
 /**
  * The map: no external base map (the workbench runs offline), site and zone polygons with
  * labels, and two imagery layers A and B from the tile route. B is drawn over A either clipped
- * left of the swipe position (swipe mode) or whole / hidden (blink mode).
+ * left of the swipe position (swipe mode) or whole / hidden (blink mode); in side-by-side mode
+ * a second map, sharing the first one's view (pan and zoom move both), shows B beside A.
  */
 import OlMap from 'ol/Map.js';
 import View from 'ol/View.js';
@@ -55,14 +56,20 @@ function detectionStyle(feature: FeatureLike): Style {
   });
 }
 
-export type CompareMode = 'swipe' | 'blink';
+export type CompareMode = 'swipe' | 'blink' | 'side';
+
+/** The modes in the order the `v` key cycles through them. */
+export const COMPARE_MODES: readonly CompareMode[] = ['swipe', 'blink', 'side'];
 
 export class MapView {
   readonly map: OlMap;
+  /** The right-hand map of side-by-side mode: B alone, on the same view as `map`. */
+  readonly mapB: OlMap;
   private readonly sites = new VectorSource();
   private readonly zones = new VectorSource();
   private readonly layerA = new TileLayer({ properties: { name: 'image-a' } });
   private readonly layerB = new TileLayer({ properties: { name: 'image-b' } });
+  private readonly layerBSide = new TileLayer({ properties: { name: 'image-b-side' } });
   private readonly detections = new VectorSource();
   /** Fraction of the map width, from the left, that shows B in swipe mode. */
   private swipeFraction = 0.5;
@@ -72,18 +79,17 @@ export class MapView {
   /** Tiles loaded and failed, for the status line and the tests. */
   readonly tileCounts = { loaded: 0, failed: 0 };
 
-  constructor(target: HTMLElement) {
+  constructor(
+    target: HTMLElement,
+    private readonly targetB: HTMLElement,
+  ) {
+    const view = new View({ center: [0, 0], zoom: 2, maxZoom: 19 });
     this.map = new OlMap({
       target,
-      layers: [
-        this.layerA,
-        this.layerB,
-        new VectorLayer({ source: this.zones, style: outlineStyle('#ffd23f', 1.5) }),
-        new VectorLayer({ source: this.detections, style: detectionStyle }),
-        new VectorLayer({ source: this.sites, style: outlineStyle('#3fa7ff', 2.5) }),
-      ],
-      view: new View({ center: [0, 0], zoom: 2, maxZoom: 19 }),
+      layers: [this.layerA, this.layerB, ...this.overlays()],
+      view,
     });
+    this.mapB = new OlMap({ target: targetB, layers: [this.layerBSide, ...this.overlays()], view });
     // Counts finished renders (all tiles loaded) so tests can wait for a stable picture.
     let renders = 0;
     this.map.on('rendercomplete', () => {
@@ -104,6 +110,15 @@ export class MapView {
     });
   }
 
+  /** Zones, detections and sites, drawn over the imagery (a layer per map, shared sources). */
+  private overlays(): VectorLayer[] {
+    return [
+      new VectorLayer({ source: this.zones, style: outlineStyle('#ffd23f', 1.5) }),
+      new VectorLayer({ source: this.detections, style: detectionStyle }),
+      new VectorLayer({ source: this.sites, style: outlineStyle('#3fa7ff', 2.5) }),
+    ];
+  }
+
   /** Draws every site outline (and the zones of `selected`). */
   showSites(sites: readonly Site[], selected?: Site): void {
     this.sites.clear();
@@ -121,16 +136,25 @@ export class MapView {
     const feature = this.featureOf(site.geometry, site.name, site.id);
     const extent = feature.getGeometry()?.getExtent();
     if (extent !== undefined) {
-      this.map.getView().fit(extent, { padding: [40, 40, 40, 40], maxZoom: 17 });
+      // The size of the main map: the view is shared with mapB, whose size (hidden: none) the
+      // view may otherwise take as its viewport's.
+      const size = this.map.getSize();
+      this.map.getView().fit(extent, {
+        padding: [40, 40, 40, 40],
+        maxZoom: 17,
+        ...(size === undefined ? {} : { size }),
+      });
     }
   }
 
   setImages(a: Image | undefined, b: Image | undefined): void {
-    for (const [layer, image] of [
-      [this.layerA, a],
-      [this.layerB, b],
+    const sourceB = b === undefined ? null : this.sourceOf(b);
+    for (const [layer, image, source] of [
+      [this.layerA, a, a === undefined ? null : this.sourceOf(a)],
+      [this.layerB, b, sourceB],
+      [this.layerBSide, b, sourceB],
     ] as const) {
-      layer.setSource(image === undefined ? null : this.sourceOf(image));
+      layer.setSource(source);
       // Only tiles over the image's footprint are asked for (others would be 404).
       const footprint = image?.footprint ?? null;
       layer.setExtent(
@@ -156,7 +180,11 @@ export class MapView {
   setMode(mode: CompareMode): void {
     this.mode = mode;
     this.showingB = true;
-    this.layerB.setVisible(true);
+    this.layerB.setVisible(mode !== 'side');
+    this.targetB.hidden = mode !== 'side';
+    // The main map is half as wide in side-by-side mode (the page's CSS): measure both again.
+    this.map.updateSize();
+    this.mapB.updateSize();
     this.map.render();
   }
 
