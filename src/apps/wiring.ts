@@ -41,6 +41,8 @@ import { SqliteDetectionRepository } from '../adapters/sqlite/sqlite-detection-r
 import { SqliteImageRepository } from '../adapters/sqlite/sqlite-image-repository.ts';
 import { SqliteObservationRepository } from '../adapters/sqlite/sqlite-observation-repository.ts';
 import { SqliteAuditLog } from '../adapters/sqlite/sqlite-audit-log.ts';
+import { SqliteAnnotationRepository } from '../adapters/sqlite/sqlite-annotation-repository.ts';
+import type { AnnotationDeps } from '../app/annotations/annotations.ts';
 import { SqliteReviewRepository } from '../adapters/sqlite/sqlite-review-repository.ts';
 import { SqliteSiteRepository } from '../adapters/sqlite/sqlite-site-repository.ts';
 import { SqliteAccountRepository } from '../adapters/sqlite/sqlite-account-repository.ts';
@@ -88,6 +90,8 @@ export interface Sitewatch {
   readonly accountDeps: AccountDeps;
   /** The job queue (compare, detect, assess as jobs); runners come from `createJobRunner`. */
   readonly jobs: JobStore;
+  /** Analysts' annotations on images (serve). */
+  readonly annotationDeps: AnnotationDeps;
   close(): Promise<void>;
 }
 
@@ -207,6 +211,12 @@ export async function openSitewatch(config: SitewatchConfig): Promise<Sitewatch>
       sha256Hex,
     },
     jobs: new SqliteJobStore(db),
+    annotationDeps: {
+      annotations: new SqliteAnnotationRepository(db),
+      images,
+      sites,
+      clock: ingestDeps.clock,
+    },
     close: async () => {
       db.close();
       await strips.close();

@@ -46,6 +46,11 @@ export interface ApiRoute {
   readonly response: z.ZodType;
   /** The response's media type (default application/json). */
   readonly contentType?: string;
+  /**
+   * The handler answers through `reply` itself (binary bodies, 304s): its result is returned
+   * as is and `status` is only documented.
+   */
+  readonly sendsReply?: boolean;
   readonly handler: (input: RouteInput<unknown, unknown, unknown>) => Promise<unknown>;
 }
 

@@ -11,7 +11,7 @@ import { parseAcquisitionTime } from '../../core/imagery/acquisition.ts';
 /** Named schemas, emitted under `components.schemas` of the OpenAPI document. */
 export const apiSchemaNames = z.registry<{ id: string }>();
 
-function named<T extends z.ZodType>(id: string, schema: T): T {
+export function named<T extends z.ZodType>(id: string, schema: T): T {
   apiSchemaNames.add(schema, { id });
   return schema;
 }

@@ -1,7 +1,9 @@
 /**
  * The HTTP server: fastify with the route table of routes/, authentication on every `/api/`
- * request (auth-hook.ts), problem+json errors, weak ETags, the workbench at `/`, and
- * extension points for routes built elsewhere (jobs, tiles).
+ * request (auth-hook.ts), problem+json errors, weak ETags, the workbench at `/` with its
+ * Content-Security-Policy, more table routes from their own modules (jobs, tiles) and
+ * extension points for raw fastify routes. Writes are audited by their use cases, each in
+ * the transaction of the change it records (not by an HTTP hook, which could not be).
  */
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -10,10 +12,14 @@ import { defineRoute, type ApiRoute } from './api-route.ts';
 import type { ApiServices } from './api-services.ts';
 import { installAuthHook } from './auth-hook.ts';
 import { installEtags } from './etag.ts';
+import { jobRoutes } from './job-routes.ts';
+import { tileRoutes } from './tile-routes.ts';
 import { buildOpenApiDocument } from './openapi.ts';
-import { problemForError, problemOf, RequestValidationError, sendProblem } from './problem.ts';
+import { problemForError, problemOf, sendProblem } from './problem.ts';
+import { registerApiRoutes } from './register-routes.ts';
 import { ACCOUNT_ROUTES } from './routes/account-routes.ts';
 import { ANALYSIS_ROUTES } from './routes/analysis-routes.ts';
+import { ANNOTATION_ROUTES } from './routes/annotation-routes.ts';
 import { CATALOG_ROUTES } from './routes/catalog-routes.ts';
 import { REVIEW_ROUTES } from './routes/review-routes.ts';
 import { installWebStatic } from './web-static.ts';
@@ -38,6 +44,21 @@ export interface ApiServerOptions {
   readonly trustProxy?: boolean;
   readonly logger?: boolean;
 }
+
+/**
+ * For the workbench and its assets: scripts only from this origin (no inline script), images
+ * also from data:/blob: URLs (canvas exports), inline styles because OpenLayers' controls and
+ * Vite's CSS injection set them.
+ */
+export const WORKBENCH_CSP = [
+  "default-src 'self'",
+  "img-src 'self' data: blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 const openApiDocuments = new WeakMap<FastifyInstance, unknown>();
 const registeredRoutes = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
@@ -69,59 +90,17 @@ export function apiRoutes(extraRoutes: readonly ApiRoute[] = []): ApiRoute[] {
     ...CATALOG_ROUTES,
     ...ANALYSIS_ROUTES,
     ...REVIEW_ROUTES,
+    ...ANNOTATION_ROUTES,
     ...extraRoutes,
   ];
 }
 
-function parsePart(
-  part: string,
-  schema: z.ZodType | undefined,
-  value: unknown,
-  status = 400,
-): unknown {
-  if (schema === undefined) return undefined;
-  const result = schema.safeParse(value ?? (part === 'body' ? undefined : {}));
-  if (!result.success) throw RequestValidationError.fromZod(part, result.error, status);
-  return result.data;
-}
-
-function registerRoute(app: FastifyInstance, route: ApiRoute, services: ApiServices): void {
-  app.route({
-    method: route.method,
-    url: route.url,
-    config: { access: route.access },
-    handler: async (request, reply) => {
-      const input = {
-        params: parsePart('path', route.params, request.params),
-        query: parsePart('query', route.query, request.query),
-        body: parsePart('body', route.body, request.body, route.invalidBodyStatus),
-        user: request.sitewatchUser,
-        request,
-        reply,
-        services,
-      };
-      const result = await route.handler(input);
-      void reply.code(route.status ?? 200);
-      return route.status === 204 ? reply.send() : result;
-    },
-  });
-}
-
-function installAudit(app: FastifyInstance, services: ApiServices): void {
-  const audit = services.audit;
-  if (audit === undefined) return;
-  app.addHook('onResponse', async (request, reply) => {
-    const user = request.sitewatchUser;
-    if (user === undefined || ['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return;
-    await audit({
-      atIso: services.accounts.clock.nowIso(),
-      actor: user.name,
-      role: user.role,
-      method: request.method,
-      route: request.routeOptions.url ?? request.url,
-      status: reply.statusCode,
-    });
-  });
+/**
+ * Every route `sitewatch serve` answers, the job and tile routes included (their handlers
+ * here answer 503: for documentation, e.g. docs/openapi.json).
+ */
+export function documentedApiRoutes(): ApiRoute[] {
+  return apiRoutes([...tileRoutes(), ...jobRoutes()]);
 }
 
 /** Builds (does not start) the server; call `listen` on the result. */
@@ -139,12 +118,15 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
   await app.register(cookie);
   installAuthHook(app, options.services.accounts);
   installEtags(app);
-  installAudit(app, options.services);
   app.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-content-type-options', 'nosniff');
     void reply.header('referrer-policy', 'no-referrer');
     void reply.header('x-frame-options', 'DENY');
-    if (request.url.startsWith('/api/')) void reply.header('cache-control', 'private, no-cache');
+    if (request.url.startsWith('/api/')) {
+      void reply.header('cache-control', 'private, no-cache');
+    } else {
+      void reply.header('content-security-policy', WORKBENCH_CSP);
+    }
     return payload;
   });
   app.setErrorHandler(async (error, _request, reply) => {
@@ -160,7 +142,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<Fastify
   );
   const routes = apiRoutes(options.extraRoutes);
   openApiDocuments.set(app, buildOpenApiDocument(routes));
-  for (const route of routes) registerRoute(app, route, options.services);
+  registerApiRoutes(app, routes, options.services);
   for (const extension of options.extensions ?? []) await extension(app);
   installWebStatic(app, options.webDir);
   return app;

@@ -10,23 +10,8 @@ import type {
   SiteRepository,
 } from '../../app/ports.ts';
 import type { ReviewDeps } from '../../app/review/review-evidence.ts';
-
-/** One write as the audit log would record it. */
-export interface AuditEntry {
-  readonly atIso: string;
-  readonly actor: string;
-  readonly role: string;
-  readonly method: string;
-  /** The route pattern, e.g. `/api/assessments`. */
-  readonly route: string;
-  readonly status: number;
-}
-
-/**
- * Where writes are recorded. No audit-log port exists yet; when one does, the server wiring
- * passes an adapter of it here.
- */
-export type AuditSink = (entry: AuditEntry) => Promise<void>;
+import type { AnnotationDeps } from '../../app/annotations/annotations.ts';
+import type { RunOutputReader } from '../../app/activity/derive-observations.ts';
 
 export interface ApiServices {
   readonly accounts: AccountDeps;
@@ -39,7 +24,10 @@ export interface ApiServices {
   /** Analysts' reviews (applied to assessments) and the audit log they are written to. */
   readonly review: ReviewDeps;
   readonly alerts: AlertRepository;
+  /** Analysts' annotations (each write audited in its transaction). */
+  readonly annotations: AnnotationDeps;
+  /** Reads files a run wrote (a comparison's changes.geojson). */
+  readonly runOutputs: RunOutputReader;
   /** Reported by GET /api/health. */
   readonly softwareVersion: string;
-  readonly audit?: AuditSink | undefined;
 }

@@ -75,6 +75,22 @@ export class RequestValidationError extends Error {
   }
 }
 
+/**
+ * One part of a request (`path`, `query`, `body`) parsed with its schema; an absent path or
+ * query is `{}`, an absent body stays undefined.
+ * @throws RequestValidationError naming each bad field (`query.limit`, …) with `status`.
+ */
+export function parseRequestPart<T extends z.ZodType>(
+  part: 'path' | 'query' | 'body',
+  schema: T,
+  value: unknown,
+  status = 400,
+): z.output<T> {
+  const result = schema.safeParse(value ?? (part === 'body' ? undefined : {}));
+  if (!result.success) throw RequestValidationError.fromZod(part, result.error, status);
+  return result.data;
+}
+
 export function problemOf(
   status: number,
   detail: string,

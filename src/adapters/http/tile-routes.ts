@@ -1,7 +1,7 @@
 /**
- * HTTP routes for imagery tiles (fastify), registered through the server's `extensions` so
- * its authentication hook applies; errors are answered here as problem+json with the server's
- * table (problem.ts), so the routes behave the same on a bare fastify instance.
+ * HTTP routes for imagery tiles as table routes (api-route.ts: documented, authenticated);
+ * the handler answers errors itself as problem+json with the server's table (problem.ts),
+ * so the routes behave the same on a bare fastify instance.
  *
  *   GET /api/images/:id/tiles/:z/:x/:y.(png|webp)?bands=B04,B03,B02&stretch=p2,p98
  *   GET /api/images/:id/pixel-tiles/:z/:x/:y.png?bands=…&stretch=…
@@ -13,10 +13,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { serveTile, type TileScheme, type TileServiceDeps } from '../../app/tiles/serve-tile.ts';
-import { ValidationError } from '../../core/errors.ts';
+import { SitewatchError, ValidationError } from '../../core/errors.ts';
 import { TILE_FORMATS, type TileFormat } from '../../core/tiles/tile-options.ts';
 import { etagMatches } from './etag.ts';
-import { problemForError, RequestValidationError, sendProblem } from './problem.ts';
+import { defineRoute, type ApiRoute } from './api-route.ts';
+import { problemForError, sendProblem } from './problem.ts';
+import { registerSelfContainedRoutes } from './register-routes.ts';
 
 export type TileRouteDeps = TileServiceDeps;
 
@@ -34,15 +36,17 @@ const tileParams = z.object({
 });
 
 const tileQuery = z.object({
-  bands: z.string().max(200).optional(),
-  stretch: z.string().max(50).optional(),
+  bands: z
+    .string()
+    .max(200)
+    .optional()
+    .describe('One or three bands by name or 1-based index, e.g. `B04,B03,B02`.'),
+  stretch: z
+    .string()
+    .max(50)
+    .optional()
+    .describe('Contrast stretch percentiles per band, e.g. `p2,p98`.'),
 });
-
-function parsePart<T extends z.ZodType>(part: string, schema: T, value: unknown): z.output<T> {
-  const result = schema.safeParse(value ?? {});
-  if (!result.success) throw RequestValidationError.fromZod(part, result.error);
-  return result.data;
-}
 
 function formatOf(file: string, formats: readonly TileFormat[]): TileFormat {
   const text = file.slice(file.indexOf('.') + 1);
@@ -53,18 +57,27 @@ function formatOf(file: string, formats: readonly TileFormat[]): TileFormat {
   return format;
 }
 
+/** The tile service, or a 503 when this server renders none. */
+function tileDepsOf(deps: TileRouteDeps | undefined): TileRouteDeps {
+  if (deps === undefined) throw new SitewatchError('IO', 'this server renders no tiles');
+  return deps;
+}
+
 async function answerTile(
-  deps: TileRouteDeps,
+  deps: TileRouteDeps | undefined,
   scheme: TileScheme,
   formats: readonly TileFormat[],
-  request: FastifyRequest,
-  reply: FastifyReply,
+  input: {
+    params: z.output<typeof tileParams>;
+    query: z.output<typeof tileQuery>;
+    request: FastifyRequest;
+    reply: FastifyReply;
+  },
 ): Promise<FastifyReply> {
+  const { params, query, request, reply } = input;
   try {
-    const params = parsePart('path', tileParams, request.params);
-    const query = parsePart('query', tileQuery, request.query);
     const ifNoneMatch = request.headers['if-none-match'];
-    const result = await serveTile(deps, {
+    const result = await serveTile(tileDepsOf(deps), {
       imageId: params.id,
       scheme,
       tile: { z: Number(params.z), x: Number(params.x), y: Number.parseInt(params.file, 10) },
@@ -89,12 +102,52 @@ async function answerTile(
   }
 }
 
-/** Registers the tile routes on `app` (the server applies authentication before them). */
+const tileResponse = z.string().describe('The tile image (binary).');
+
+/**
+ * The tile routes as table routes (documented; the auth hook applies). Without `deps`
+ * (documentation only) they answer 503.
+ */
+export function tileRoutes(deps?: TileRouteDeps): ApiRoute[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/api/images/:id/tiles/:z/:x/:file',
+      operationId: 'getTile',
+      summary:
+        'A Web-Mercator XYZ tile of a georeferenced image; `file` is `<y>.png` or `<y>.webp`. ' +
+        'Strong ETag, 304 on If-None-Match, `Cache-Control: private, max-age=3600`.',
+      tag: 'tiles',
+      access: 'viewer',
+      params: tileParams,
+      query: tileQuery,
+      response: tileResponse,
+      contentType: 'image/png',
+      sendsReply: true,
+      handler: ({ params, query, request, reply }) =>
+        answerTile(deps, 'mercator', TILE_FORMATS, { params, query, request, reply }),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/api/images/:id/pixel-tiles/:z/:x/:file',
+      operationId: 'getPixelTile',
+      summary:
+        'A pixel-space tile (images without georeferencing; zoom 0 is the whole image); ' +
+        '`file` is `<y>.png`.',
+      tag: 'tiles',
+      access: 'viewer',
+      params: tileParams,
+      query: tileQuery,
+      response: tileResponse,
+      contentType: 'image/png',
+      sendsReply: true,
+      handler: ({ params, query, request, reply }) =>
+        answerTile(deps, 'pixel', ['png'], { params, query, request, reply }),
+    }),
+  ];
+}
+
+/** Registers {@link tileRoutes} on `app` (the server applies authentication before them). */
 export function registerTileRoutes(app: FastifyInstance, deps: TileRouteDeps): void {
-  app.get('/api/images/:id/tiles/:z/:x/:file', (request, reply) =>
-    answerTile(deps, 'mercator', TILE_FORMATS, request, reply),
-  );
-  app.get('/api/images/:id/pixel-tiles/:z/:x/:file', (request, reply) =>
-    answerTile(deps, 'pixel', ['png'], request, reply),
-  );
+  registerSelfContainedRoutes(app, tileRoutes(deps));
 }

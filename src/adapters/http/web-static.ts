@@ -23,6 +23,22 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** The placeholder's login script, served as a file: the CSP allows no inline script. */
+export const PLACEHOLDER_SCRIPT_NAME = 'placeholder-login.js';
+
+const PLACEHOLDER_SCRIPT = `const form = document.getElementById('login');
+const status = document.getElementById('status');
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const data = Object.fromEntries(new FormData(form));
+  const response = await fetch('/api/session', {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data),
+  });
+  const body = await response.json();
+  status.textContent = response.ok ? 'Logged in as ' + body.user.name + ' (' + body.user.role + ')' : body.detail;
+});
+`;
+
 /** Shown at `/` while web/dist is not built. */
 export const PLACEHOLDER_HTML = `<!doctype html>
 <html lang="en">
@@ -37,19 +53,7 @@ export const PLACEHOLDER_HTML = `<!doctype html>
   <button type="submit">Log in</button>
 </form>
 <p id="status" role="status"></p>
-<script type="module">
-const form = document.getElementById('login');
-const status = document.getElementById('status');
-form.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const data = Object.fromEntries(new FormData(form));
-  const response = await fetch('/api/session', {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data),
-  });
-  const body = await response.json();
-  status.textContent = response.ok ? 'Logged in as ' + body.user.name + ' (' + body.user.role + ')' : body.detail;
-});
-</script>
+<script type="module" src="/${PLACEHOLDER_SCRIPT_NAME}"></script>
 </body>
 </html>
 `;
@@ -78,8 +82,12 @@ export function installWebStatic(app: FastifyInstance, webDir: string): void {
       return sendProblem(reply, problemOf(404, `no API route ${request.method} ${request.url}`));
     }
     const index = join(root, 'index.html');
-    if (!(await isFile(index)))
+    if (!(await isFile(index))) {
+      if (request.url === `/${PLACEHOLDER_SCRIPT_NAME}`) {
+        return reply.type('text/javascript; charset=utf-8').send(PLACEHOLDER_SCRIPT);
+      }
       return reply.type('text/html; charset=utf-8').send(PLACEHOLDER_HTML);
+    }
     const pathname = decodeURIComponent(new URL(request.url, 'http://localhost').pathname);
     const target = normalize(join(root, pathname));
     if (target !== root && !target.startsWith(root + sep)) {

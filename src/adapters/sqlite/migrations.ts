@@ -283,6 +283,23 @@ CREATE INDEX jobs_due ON jobs (state, run_after, seq);
 CREATE INDEX jobs_by_kind ON jobs (kind, state, seq);
 `;
 
+// Analysts' annotations (lon/lat GeoJSON drawings on an image); deletes are soft.
+const V10_SQL = `
+CREATE TABLE annotations (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- the id is ann_<seq>
+  image_id TEXT NOT NULL,
+  site_id TEXT,
+  geometry TEXT NOT NULL,          -- GeoJSON geometry, lon/lat
+  properties TEXT NOT NULL,        -- JSON { kind, text?, color?, length_m?, area_m2? }
+  author TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))
+) STRICT;
+CREATE INDEX annotations_by_image ON annotations (image_id, deleted, seq);
+CREATE INDEX annotations_by_site ON annotations (site_id, deleted, seq);
+`;
+
 /** The production migrations, in order. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: V1_SQL },
@@ -294,6 +311,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'assessment-history', sql: V7_SQL },
   { version: 8, name: 'accounts-and-tokens', sql: V8_SQL },
   { version: 9, name: 'jobs', sql: V9_SQL },
+  { version: 10, name: 'annotations', sql: V10_SQL },
 ];
 
 export interface ApplyMigrationsOptions {

@@ -6,6 +6,8 @@ import type {
   StoredUser,
   User,
 } from '../../app/accounts/account-ports.ts';
+import type { NewAuditEntry } from '../../core/review/audit.ts';
+import { appendAuditEntryInTransaction } from './sqlite-audit-log.ts';
 import { parseRole } from '../../core/auth/roles.ts';
 import { ConflictError } from '../../core/errors.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
@@ -53,12 +55,17 @@ export class SqliteAccountRepository implements AccountRepository {
     this.#db = db;
   }
 
-  insertUser(user: StoredUser): Promise<void> {
+  insertUser(user: StoredUser, audit: NewAuditEntry): Promise<void> {
     return settle(() => {
       try {
-        this.#db
-          .prepare('INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)')
-          .run(user.name, user.role, user.passwordHash, user.createdAt);
+        this.#db.transaction(() => {
+          this.#db
+            .prepare(
+              'INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)',
+            )
+            .run(user.name, user.role, user.passwordHash, user.createdAt);
+          appendAuditEntryInTransaction(this.#db, audit);
+        });
       } catch (error) {
         if (isSqliteConstraint(error, 'PRIMARYKEY')) {
           throw new ConflictError(`user "${user.name}" exists already`, { cause: error });
@@ -85,13 +92,16 @@ export class SqliteAccountRepository implements AccountRepository {
     );
   }
 
-  insertToken(token: StoredApiToken): Promise<void> {
+  insertToken(token: StoredApiToken, audit: NewAuditEntry): Promise<void> {
     return settle(() => {
-      this.#db
-        .prepare(
-          'INSERT INTO api_tokens (token_sha256, id, user_name, label, created_at) VALUES (?, ?, ?, ?, ?)',
-        )
-        .run(token.tokenSha256, token.id, token.userName, token.label, token.createdAt);
+      this.#db.transaction(() => {
+        this.#db
+          .prepare(
+            'INSERT INTO api_tokens (token_sha256, id, user_name, label, created_at) VALUES (?, ?, ?, ?, ?)',
+          )
+          .run(token.tokenSha256, token.id, token.userName, token.label, token.createdAt);
+        appendAuditEntryInTransaction(this.#db, audit);
+      });
     });
   }
 

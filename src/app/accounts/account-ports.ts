@@ -1,5 +1,6 @@
 /** Ports of the accounts use cases: stored users, tokens, sessions, password hashing, randomness. */
 import type { Role } from '../../core/auth/roles.ts';
+import type { NewAuditEntry } from '../../core/review/audit.ts';
 
 /** A local account as the API shows it (never with its password hash). */
 export interface User {
@@ -33,12 +34,16 @@ export interface StoredSession {
 }
 
 export interface AccountRepository {
-  /** @throws ConflictError when the name is taken */
-  insertUser(user: StoredUser): Promise<void>;
+  /**
+   * Stores the user and its audit entry in one transaction.
+   * @throws ConflictError when the name is taken
+   */
+  insertUser(user: StoredUser, audit: NewAuditEntry): Promise<void>;
   getUser(name: string): Promise<StoredUser | undefined>;
   /** By name. */
   listUsers(): Promise<User[]>;
-  insertToken(token: StoredApiToken): Promise<void>;
+  /** Stores the token (its sha256) and its audit entry in one transaction. */
+  insertToken(token: StoredApiToken, audit: NewAuditEntry): Promise<void>;
   findToken(tokenSha256: string): Promise<StoredApiToken | undefined>;
   /** The user's tokens, oldest first. */
   listTokens(userName: string): Promise<StoredApiToken[]>;

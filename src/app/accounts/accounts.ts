@@ -30,6 +30,9 @@ export interface AccountDeps {
   readonly sha256Hex: (bytes: Uint8Array) => string;
 }
 
+/** The audit log's actor for accounts made from the command line. */
+const LOCAL_ACTOR = 'sitewatch';
+
 /** How long a login session lasts. */
 export const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
 
@@ -51,7 +54,13 @@ function newSecret(deps: AccountDeps, kind: SecretKind): string {
  */
 export async function addUser(
   deps: AccountDeps,
-  input: { readonly name: string; readonly role: Role; readonly password: string },
+  input: {
+    readonly name: string;
+    readonly role: Role;
+    readonly password: string;
+    /** Who adds it, for the audit log (default `sitewatch`: the local operator). */
+    readonly actor?: string | undefined;
+  },
 ): Promise<User> {
   checkUsername(input.name);
   checkPasswordPolicy(input.password, `user "${input.name}"`);
@@ -59,7 +68,18 @@ export async function addUser(
     throw new ConflictError(`user "${input.name}" exists already`);
   }
   const user: User = { name: input.name, role: input.role, createdAt: deps.clock.nowIso() };
-  await deps.accounts.insertUser({ ...user, passwordHash: await deps.hasher.hash(input.password) });
+  await deps.accounts.insertUser(
+    { ...user, passwordHash: await deps.hasher.hash(input.password) },
+    {
+      at: user.createdAt,
+      actor: input.actor ?? LOCAL_ACTOR,
+      action: 'user.add',
+      targetKind: 'user',
+      targetId: user.name,
+      reason: null,
+      details: { role: user.role },
+    },
+  );
   return user;
 }
 
@@ -75,7 +95,12 @@ export interface CreatedToken {
 /** @throws NotFoundError naming the user */
 export async function createApiToken(
   deps: AccountDeps,
-  input: { readonly userName: string; readonly label?: string | undefined },
+  input: {
+    readonly userName: string;
+    readonly label?: string | undefined;
+    /** Who creates it, for the audit log (default `sitewatch`: the local operator). */
+    readonly actor?: string | undefined;
+  },
 ): Promise<CreatedToken> {
   if ((await deps.accounts.getUser(input.userName)) === undefined) {
     throw new NotFoundError(`user "${input.userName}" does not exist`);
@@ -89,7 +114,15 @@ export async function createApiToken(
     label: input.label ?? '',
     createdAt: deps.clock.nowIso(),
   };
-  await deps.accounts.insertToken(stored);
+  await deps.accounts.insertToken(stored, {
+    at: stored.createdAt,
+    actor: input.actor ?? LOCAL_ACTOR,
+    action: 'token.create',
+    targetKind: 'token',
+    targetId: stored.id,
+    reason: null,
+    details: { userName: stored.userName, label: stored.label },
+  });
   return {
     token,
     id: stored.id,

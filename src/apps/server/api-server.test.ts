@@ -25,6 +25,9 @@ const PASSWORD = 'correct horse battery';
 let sw: Sitewatch;
 let server: RunningServer;
 const tokens: Record<Role, string> = { viewer: '', analyst: '', admin: '' };
+/** The two Paris images and their comparison (with an output folder). */
+let imageIds: string[] = [];
+let comparisonId = '';
 
 async function call(
   method: string,
@@ -65,6 +68,30 @@ beforeAll(async () => {
     join(REPO_ROOT, 'examples/observations/2019-sanumdong-sohae.json'),
   ]);
   expect(observations.code, observations.stderr).toBe(0);
+  const ingest = await runCliCaptured([
+    '--home',
+    home,
+    'images',
+    'ingest',
+    join(REPO_ROOT, 'examples/imagery'),
+    '--json',
+  ]);
+  expect(ingest.code, ingest.stderr).toBe(0);
+  imageIds = ingest.json<{ id: string }[]>().map((image) => image.id);
+  const [imageA = '', imageB = ''] = imageIds;
+  const out = join(home, 'compare-out');
+  const compare = await runCliCaptured([
+    '--home',
+    home,
+    'compare',
+    imageA,
+    imageB,
+    '--out',
+    out,
+    '--json',
+  ]);
+  expect(compare.code, compare.stderr).toBe(0);
+  comparisonId = compare.json<{ id: string }>().id;
   sw = await openSitewatch(loadConfig({}, { home }));
   const services = apiServicesOf(sw);
   const accounts = { ...services.accounts, hasher: new ScryptPasswordHasher(TEST_COST) };
@@ -301,5 +328,220 @@ describe('the workbench build', () => {
     } finally {
       await web.close();
     }
+  });
+});
+
+describe('annotations', () => {
+  const box = (lon: number, lat: number) => ({
+    type: 'Polygon',
+    coordinates: [
+      [
+        [lon, lat],
+        [lon + 0.001, lat],
+        [lon + 0.001, lat + 0.001],
+        [lon, lat + 0.001],
+        [lon, lat],
+      ],
+    ],
+  });
+
+  it('creates, lists, edits and soft-deletes, each write audited', async () => {
+    const imageId = imageIds[0] ?? '';
+    const body = {
+      imageId,
+      geometry: box(2.37, 48.84),
+      properties: { kind: 'box', color: '#ff0000' },
+    };
+    expect((await call('POST', '/api/annotations', { token: tokens.viewer, body })).status).toBe(
+      403,
+    );
+    const created = await call('POST', '/api/annotations', { token: tokens.analyst, body });
+    expect(created.status).toBe(201);
+    const annotation = (await created.json()) as { id: string; author: string; deleted: boolean };
+    expect(annotation).toMatchObject({ author: 'analyst', deleted: false, siteId: null });
+
+    const listed = (await (
+      await call('GET', `/api/annotations?imageId=${imageId}`, { token: tokens.viewer })
+    ).json()) as { items: { id: string }[]; next: string | null };
+    expect(listed.items.map((a) => a.id)).toEqual([annotation.id]);
+
+    const patch = { properties: { kind: 'text', text: 'new shed' } };
+    const wrongKind = await call('PATCH', `/api/annotations/${annotation.id}`, {
+      token: tokens.analyst,
+      body: patch,
+    });
+    expect(wrongKind.status).toBe(400);
+    expect(((await wrongKind.json()) as { detail: string }).detail).toMatch(/^geometry\.type/);
+    const edited = await call('PATCH', `/api/annotations/${annotation.id}`, {
+      token: tokens.analyst,
+      body: { properties: { kind: 'polygon', text: 'new shed' } },
+    });
+    expect(edited.status).toBe(200);
+    expect(await edited.json()).toMatchObject({
+      properties: { kind: 'polygon', text: 'new shed' },
+    });
+
+    const deleted = await call('DELETE', `/api/annotations/${annotation.id}`, {
+      token: tokens.admin,
+    });
+    expect(deleted.status).toBe(204);
+    const after = (await (
+      await call('GET', `/api/annotations?imageId=${imageId}`, { token: tokens.viewer })
+    ).json()) as { items: unknown[] };
+    expect(after.items).toEqual([]);
+    expect(
+      (await call('DELETE', `/api/annotations/${annotation.id}`, { token: tokens.admin })).status,
+    ).toBe(404);
+
+    const audit = await sw.reviewDeps.audit.list({ targetId: annotation.id });
+    expect(audit.map((e) => [e.actor, e.action])).toEqual([
+      ['analyst', 'annotation.create'],
+      ['analyst', 'annotation.update'],
+      ['admin', 'annotation.delete'],
+    ]);
+  });
+
+  it('lets only the author or an admin change an annotation', async () => {
+    const body = {
+      imageId: imageIds[0] ?? '',
+      geometry: { type: 'Point', coordinates: [2.37, 48.84] },
+      properties: { kind: 'text', text: 'crane' },
+    };
+    const created = (await (
+      await call('POST', '/api/annotations', { token: tokens.admin, body })
+    ).json()) as { id: string };
+    const response = await call('DELETE', `/api/annotations/${created.id}`, {
+      token: tokens.analyst,
+    });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { detail: string }).detail).toContain('admin');
+  });
+
+  it('answers malformed GeoJSON and unknown images with problem+json naming the field', async () => {
+    const imageId = imageIds[0] ?? '';
+    const open = box(2.37, 48.84);
+    open.coordinates[0]?.pop();
+    const cases = [
+      [{ imageId, geometry: open, properties: { kind: 'polygon' } }, 400, /^geometry/],
+      [
+        {
+          imageId,
+          geometry: {
+            type: 'LineString',
+            coordinates: [
+              [2.3, 48.8],
+              [2.3, 'x'],
+            ],
+          },
+          properties: { kind: 'arrow' },
+        },
+        400,
+        /^geometry\.coordinates\[1\]\[1\]/,
+      ],
+      [
+        { imageId, geometry: box(2.37, 48.84), properties: { kind: 'blob' } },
+        400,
+        /^properties\.kind/,
+      ],
+      [
+        { imageId, geometry: box(2.37, 48.84), properties: { kind: 'box', color: 'red' } },
+        400,
+        /^properties\.color/,
+      ],
+      [
+        { imageId: 'img_nope', geometry: box(2.37, 48.84), properties: { kind: 'box' } },
+        404,
+        /^imageId/,
+      ],
+    ] as const;
+    for (const [body, status, detail] of cases) {
+      const response = await call('POST', '/api/annotations', { token: tokens.analyst, body });
+      expect(response.status, JSON.stringify(body)).toBe(status);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(((await response.json()) as { detail: string }).detail).toMatch(detail);
+    }
+  });
+
+  it('measures lengths and areas on the server', async () => {
+    const measure = async (geometry: unknown) => {
+      const body = {
+        imageId: imageIds[0] ?? '',
+        geometry,
+        properties: { kind: 'measurement', length_m: 1 },
+      };
+      const response = await call('POST', '/api/annotations', { token: tokens.analyst, body });
+      expect(response.status).toBe(201);
+      return ((await response.json()) as { properties: { length_m?: number; area_m2?: number } })
+        .properties;
+    };
+    // 0.01° of latitude is 1,111.95 m on the 6,371,008.8 m sphere.
+    const line = await measure({
+      type: 'LineString',
+      coordinates: [
+        [2.37, 48.84],
+        [2.37, 48.85],
+      ],
+    });
+    expect(line.length_m).toBeCloseTo(1111.95, 1);
+    expect(line.area_m2).toBeUndefined();
+    const area = await measure(box(2.37, 48.84));
+    // 0.001° × 0.001° near 48.84° N: about 111.2 m × 73.2 m.
+    expect(area.area_m2).toBeGreaterThan(8100);
+    expect(area.area_m2).toBeLessThan(8200);
+    expect(area.length_m).toBeGreaterThan(368);
+    expect(area.length_m).toBeLessThan(371);
+  });
+});
+
+describe('change polygons, jobs and headers', () => {
+  it('serves a comparison’s change polygons in lon/lat with its registration report', async () => {
+    const response = await call('GET', `/api/comparisons/${comparisonId}/changes`, {
+      token: tokens.viewer,
+    });
+    expect(response.status).toBe(200);
+    const changes = (await response.json()) as {
+      type: string;
+      comparisonId: string;
+      registration: { reliable: boolean };
+      features: { geometry: { type: string; coordinates: number[][][] } | null }[];
+    };
+    expect(changes).toMatchObject({ type: 'FeatureCollection', comparisonId });
+    expect(typeof changes.registration.reliable).toBe('boolean');
+    expect(changes.features.length).toBeGreaterThan(0);
+    const [lon = 0, lat = 0] = changes.features[0]?.geometry?.coordinates[0]?.[0] ?? [];
+    expect([Math.round(lon), Math.round(lat)]).toEqual([2, 49]);
+    const missing = await call('GET', '/api/comparisons/cmp_nope/changes', {
+      token: tokens.viewer,
+    });
+    expect(missing.status).toBe(404);
+  });
+
+  it('sends a Content-Security-Policy without inline script on the workbench', async () => {
+    const page = await call('GET', '/');
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const html = await page.text();
+    expect(html).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
+    const script = await call('GET', '/placeholder-login.js');
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(await script.text()).toContain("fetch('/api/session'");
+  });
+
+  it('audits accounts and tokens created through the API', async () => {
+    const body = { name: 'auditee', role: 'viewer', password: PASSWORD };
+    expect((await call('POST', '/api/users', { token: tokens.admin, body })).status).toBe(201);
+    const token = await call('POST', '/api/tokens', {
+      token: tokens.admin,
+      body: { user: 'auditee', label: 'ci' },
+    });
+    expect(token.status).toBe(201);
+    const { id } = (await token.json()) as { id: string };
+    const audit = await sw.reviewDeps.audit.list({ actor: 'admin' });
+    expect(audit.map((e) => [e.action, e.targetId])).toEqual(
+      expect.arrayContaining([
+        ['user.add', 'auditee'],
+        ['token.create', id],
+      ]),
+    );
   });
 });

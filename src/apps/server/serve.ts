@@ -2,15 +2,17 @@
  * `sitewatch serve`: one process serving the REST API and the workbench over the data home
  * (the embedded default). Binds to localhost unless told otherwise.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApiServer, type RouteExtension } from '../../adapters/http/api-server.ts';
 import type { ApiRoute } from '../../adapters/http/api-route.ts';
 import type { ApiServices } from '../../adapters/http/api-services.ts';
+import { readJsonFile } from '../cli/context.ts';
 import { SOFTWARE_VERSION } from '../version.ts';
-import { registerJobRoutes } from '../../adapters/http/job-routes.ts';
-import { registerTileRoutes } from '../../adapters/http/tile-routes.ts';
+import { jobRoutes } from '../../adapters/http/job-routes.ts';
+import { tileRoutes } from '../../adapters/http/tile-routes.ts';
 import { runDeliverer } from '../../app/alerts/deliver-alerts.ts';
 import { createJobRunner, createTileService, type Sitewatch } from '../wiring.ts';
 
@@ -52,6 +54,10 @@ export function apiServicesOf(sw: Sitewatch): ApiServices {
     metrics: sw.observeDeps.metrics,
     review: sw.reviewDeps,
     alerts: sw.alertDeps.alerts,
+    annotations: sw.annotationDeps,
+    runOutputs: {
+      readJson: (path) => Promise.resolve(existsSync(path) ? readJsonFile(path) : undefined),
+    },
     softwareVersion: SOFTWARE_VERSION,
   };
 }
@@ -101,12 +107,10 @@ export async function serveSitewatch(
   const tiles = createTileService(sw);
   const server = await startServer(apiServicesOf(sw), {
     ...options,
-    extensions: [
-      ...(options.extensions ?? []),
-      (app) => {
-        registerTileRoutes(app, tiles.deps);
-        registerJobRoutes(app, { queue: sw.jobs, outputRoot: join(sw.config.home, 'job-outputs') });
-      },
+    extraRoutes: [
+      ...(options.extraRoutes ?? []),
+      ...tileRoutes(tiles.deps),
+      ...jobRoutes({ queue: sw.jobs, outputRoot: join(sw.config.home, 'job-outputs') }),
     ],
   }).catch(async (error: unknown) => {
     await tiles.close();

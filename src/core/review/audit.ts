@@ -13,6 +13,9 @@ export const AUDIT_ACTIONS = [
   'observation.derive',
   'user.add',
   'token.create',
+  'annotation.create',
+  'annotation.update',
+  'annotation.delete',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

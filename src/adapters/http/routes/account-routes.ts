@@ -106,7 +106,8 @@ export const ACCOUNT_ROUTES: readonly ApiRoute[] = [
     body: newUserBody,
     status: 201,
     response: userSchema,
-    handler: ({ body, services }) => addUser(services.accounts, body),
+    handler: ({ body, user, services }) =>
+      addUser(services.accounts, { ...body, actor: user?.name }),
   }),
   defineRoute({
     method: 'POST',
@@ -125,7 +126,11 @@ export const ACCOUNT_ROUTES: readonly ApiRoute[] = [
       if (owner !== caller.name && caller.role !== 'admin') {
         throw new ForbiddenError(`only an admin may create tokens for another user ("${owner}")`);
       }
-      return createApiToken(services.accounts, { userName: owner, label: body.label });
+      return createApiToken(services.accounts, {
+        userName: owner,
+        label: body.label,
+        actor: caller.name,
+      });
     },
   }),
 ];

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { querySeries } from '../../../app/activity/series-query.ts';
 import { assessFromPlaybook } from '../../../app/assess/assess-playbook.ts';
 import { detectionsGeoJson } from '../../../app/detect/detections-geojson.ts';
-import { NotFoundError } from '../../../core/errors.ts';
+import { CorruptFileError, NotFoundError } from '../../../core/errors.ts';
 import { defineRoute, type ApiRoute } from '../api-route.ts';
 import type { ApiServices } from '../api-services.ts';
 import {
@@ -16,6 +16,7 @@ import {
   detectionsGeoJsonSchema,
   idParams,
   isoDateText,
+  named,
   observationSchema,
   pageOf,
   pageQuery,
@@ -49,6 +50,38 @@ const alertQuery = pageQuery.extend({
   since: isoDateText.optional().describe('Only alerts decided at or after this time.'),
 });
 
+/** What compare writes as changes.geojson (app/compare/write-outputs.ts changesGeoJson). */
+const storedChanges = z.looseObject({
+  type: z.literal('FeatureCollection'),
+  features: z.array(z.looseObject({ type: z.literal('Feature') })),
+});
+
+const changesSchema = named(
+  'ComparisonChanges',
+  z
+    .looseObject({
+      type: z.literal('FeatureCollection'),
+      comparisonId: z.string(),
+      registration: comparisonSchema.shape.registration,
+      features: z.array(
+        z.looseObject({
+          type: z.literal('Feature'),
+          geometry: z
+            .looseObject({ type: z.string(), coordinates: z.unknown() })
+            .nullable()
+            .describe('lon/lat Polygon or MultiPolygon; null for images without georeferencing.'),
+          properties: z.looseObject({
+            areaM2: z.number().nullable(),
+            meanMagnitude: z.number(),
+            zone: z.string().nullable(),
+            pixelCount: z.number().int(),
+          }),
+        }),
+      ),
+    })
+    .describe('Change polygons of a comparison with its registration report.'),
+);
+
 export const ANALYSIS_ROUTES: readonly ApiRoute[] = [
   defineRoute({
     method: 'GET',
@@ -81,6 +114,40 @@ export const ANALYSIS_ROUTES: readonly ApiRoute[] = [
         throw new NotFoundError(`comparison "${params.id}" does not exist`);
       }
       return comparison;
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/api/comparisons/:id/changes',
+    operationId: 'getComparisonChanges',
+    summary:
+      'The comparison’s change polygons (lon/lat GeoJSON, from the changes.geojson of its output folder) ' +
+      'with its registration report; 404 when it was compared without an output folder or the file is gone.',
+    tag: 'comparisons',
+    access: 'viewer',
+    params: idParams,
+    response: changesSchema,
+    handler: async ({ params, services }) => {
+      const comparison = await services.comparisons.get(params.id);
+      if (comparison === undefined) {
+        throw new NotFoundError(`comparison "${params.id}" does not exist`);
+      }
+      const path = comparison.outputs?.changes;
+      const json = path === undefined ? undefined : await services.runOutputs.readJson(path);
+      if (json === undefined) {
+        throw new NotFoundError(
+          `comparison "${params.id}" has no change polygons: it was run without an output folder or its changes.geojson is gone`,
+        );
+      }
+      const collection = storedChanges.safeParse(json);
+      if (!collection.success) {
+        throw new CorruptFileError(`${path ?? ''}: not a GeoJSON FeatureCollection`);
+      }
+      return {
+        ...collection.data,
+        comparisonId: comparison.id,
+        registration: comparison.registration,
+      };
     },
   }),
   defineRoute({
