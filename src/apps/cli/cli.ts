@@ -9,6 +9,7 @@ import { EXIT_CODES } from './format.ts';
 import { registerCompareCommand } from './commands/compare.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerDetectCommands } from './commands/detect.ts';
+import { registerExportCommand } from './commands/export.ts';
 import { BatchFailedError, registerImagesCommands } from './commands/images.ts';
 import { registerModelsCommands } from './commands/models.ts';
 import { registerAlertsCommands } from './commands/alerts.ts';
@@ -47,6 +48,7 @@ export function buildProgram(io: Io): Command {
   registerImagesCommands(program, io);
   registerCompareCommand(program, io);
   registerDetectCommands(program, io);
+  registerExportCommand(program, io);
   registerModelsCommands(program, io);
   registerObserveCommands(program, io);
   registerSeriesCommand(program, io);
