@@ -11,6 +11,7 @@ import {
   CancelledError,
   CorruptFileError,
   SitewatchError,
+  ValidationError,
   describeError,
 } from '../../core/errors.ts';
 import type { RasterLayout } from '../../core/imagery/image.ts';
@@ -37,9 +38,11 @@ import { readTiffStructure, type TiffStructure } from './tiff-structure.ts';
 import { PHOTOMETRIC, TAG, TEXT_TAGS } from './tiff-tags.ts';
 import {
   blockRefsForWindow,
+  createDecodedBlockCache,
   createWindowTarget,
   decodeWindowHere,
   fastTiffImage,
+  type DecodedBlockCache,
   type FastTiffImage,
 } from './tiff-window-decoder.ts';
 
@@ -58,7 +61,17 @@ export interface OpenGeoTiffOptions {
   readonly poolMinWindowPixels?: number;
   /** false: decode every window with geotiff.js (the general path), e.g. to compare. */
   readonly fastDecode?: boolean;
+  /**
+   * Bytes of inflated blocks kept per open image (and per overview), least recently used
+   * dropped first, so that neighbouring windows (map tiles) do not inflate the same blocks
+   * again; 0 keeps none. Windows decoded in the pool do not use it. Default
+   * {@link DEFAULT_BLOCK_CACHE_BYTES}.
+   */
+  readonly blockCacheBytes?: number;
 }
+
+/** Default bytes of inflated blocks kept per open image: 16 blocks of 512² × 4 uint16 bands. */
+export const DEFAULT_BLOCK_CACHE_BYTES = 32 * 2 ** 20;
 
 /** Windows smaller than this are decoded on the calling thread: a pool round trip is not worth it. */
 export const POOL_MIN_WINDOW_PIXELS = 1 << 20;
@@ -101,12 +114,16 @@ function defaultBandNames(info: TiffImageInfo): string[] {
   });
 }
 
-async function countOverviews(structure: TiffStructure, source: FileByteSource): Promise<number> {
-  let count = 0;
-  for (const ifd of structure.ifds.slice(1)) {
-    if (await isOverviewIfd(new IfdValues(source, structure, ifd))) count += 1;
+/** Indexes (in the IFD chain) of the overviews, in file order. */
+async function overviewIfdIndexes(
+  structure: TiffStructure,
+  source: FileByteSource,
+): Promise<number[]> {
+  const indexes: number[] = [];
+  for (const [i, ifd] of structure.ifds.entries()) {
+    if (i > 0 && (await isOverviewIfd(new IfdValues(source, structure, ifd)))) indexes.push(i);
   }
-  return count;
+  return indexes;
 }
 
 async function describe(
@@ -115,6 +132,7 @@ async function describe(
   info: TiffImageInfo,
   crs: CrsRegistry,
   options: OpenGeoTiffOptions,
+  overviewCount: number,
 ): Promise<RasterDescription> {
   const values = new IfdValues(
     source,
@@ -129,7 +147,6 @@ async function describe(
     const text = await values.text(tag);
     if (text !== undefined && text !== '') tags[name] = text;
   }
-  const overviewCount = await countOverviews(structure, source);
   const lastIfdOffset = Math.max(...structure.ifds.map((ifd) => ifd.offset));
   const layout: RasterLayout = {
     tiled: info.tiled,
@@ -153,25 +170,39 @@ async function describe(
   };
 }
 
+/** One image of the file (full resolution or an overview) and what reads it. */
+interface TiffLevel {
+  readonly width: number;
+  readonly height: number;
+  readonly image: GeoTIFFImage;
+  readonly fast: FastTiffImage | null;
+  readonly cache: DecodedBlockCache | undefined;
+}
+
+type ReadOptions = { readonly bands?: readonly number[]; readonly signal?: AbortSignal };
+
 class GeoTiffRasterSource implements RasterSource {
   #closed = false;
+  readonly overviews: readonly { readonly width: number; readonly height: number }[];
 
+  /** @param levels the full-resolution image, then the overviews finest first. */
   constructor(
     readonly description: RasterDescription,
     private readonly source: FileByteSource,
-    private readonly image: GeoTIFFImage,
+    private readonly levels: readonly TiffLevel[],
     private readonly isYCbCr: boolean,
-    private readonly fast: FastTiffImage | null,
     private readonly pool: TiffDecodePool | null,
     private readonly poolMinWindowPixels: number,
-  ) {}
+  ) {
+    this.overviews = levels.slice(1).map(({ width, height }) => ({ width, height }));
+  }
 
   /**
    * The fast path: arrays per distinct sample, or null when a block of the window is empty
    * (sparse file) and the general path must fill it.
    */
   async #readFast(
-    fast: FastTiffImage,
+    { fast, cache }: TiffLevel & { readonly fast: FastTiffImage },
     window: PixelWindow,
     samples: readonly number[],
     signal: AbortSignal | undefined,
@@ -192,24 +223,46 @@ class GeoTiffRasterSource implements RasterSource {
         if (!(error instanceof DecodeWorkerError)) throw error;
       }
     }
-    await decodeWindowHere(fast, this.source, target, blocks, signal);
+    await decodeWindowHere(fast, this.source, target, blocks, signal, cache);
     return arrays;
   }
 
-  async readWindow(
+  readWindow(window: PixelWindow, options: ReadOptions = {}): Promise<PixelArray[]> {
+    return this.#read(0, window, options);
+  }
+
+  /** @throws ValidationError naming the index when the file has no such overview. */
+  async readOverviewWindow(
+    index: number,
     window: PixelWindow,
-    options: { readonly bands?: readonly number[]; readonly signal?: AbortSignal } = {},
+    options: ReadOptions = {},
+  ): Promise<PixelArray[]> {
+    if (!Number.isInteger(index) || index < 0 || index >= this.overviews.length) {
+      throw new ValidationError(
+        `${this.source.path}: overview ${index} is not one of its ${this.overviews.length} overviews`,
+      );
+    }
+    return await this.#read(index + 1, window, options);
+  }
+
+  async #read(
+    levelIndex: number,
+    window: PixelWindow,
+    options: ReadOptions,
   ): Promise<PixelArray[]> {
     const { path } = this.source;
-    checkWindow(window, this.description, path);
+    const level = this.levels[levelIndex];
+    if (level === undefined) throw new ValidationError(`${path}: no image ${levelIndex}`);
+    checkWindow(window, level, path);
     const bands = checkBandIndexes(options.bands, this.description.bandNames.length, path);
     const { signal } = options;
     if (this.#closed) throw new SitewatchError('IO', `${path} is closed`);
     if (signal?.aborted === true) throw new CancelledError(`reading ${path} was cancelled`);
     const samples = this.isYCbCr ? [0, 1, 2] : [...new Set(bands)];
+    const { fast } = level;
     let arrays: PixelArray[] | null =
-      this.fast === null ? null : await this.#readFast(this.fast, window, samples, signal);
-    if (arrays === null) arrays = await this.#readGeneral(window, samples, signal);
+      fast === null ? null : await this.#readFast({ ...level, fast }, window, samples, signal);
+    arrays ??= await this.#readGeneral(level.image, window, samples, signal);
     if (this.isYCbCr) arrays = convertYCbCrToRgb(arrays, path);
     const bySample = new Map(samples.map((sample, i) => [sample, arrays[i]]));
     const seen = new Set<number>();
@@ -225,13 +278,14 @@ class GeoTiffRasterSource implements RasterSource {
 
   /** The general path: geotiff.js with our bounded block decoders. */
   async #readGeneral(
+    image: GeoTIFFImage,
     window: PixelWindow,
     samples: readonly number[],
     signal: AbortSignal | undefined,
   ): Promise<PixelArray[]> {
     const { path } = this.source;
     try {
-      const result = await this.image.readRasters({
+      const result = await image.readRasters({
         window: [window.col0, window.row0, window.col0 + window.width, window.row0 + window.height],
         samples: [...samples],
         interleave: false,
@@ -270,25 +324,68 @@ export async function openGeoTiff(
     const first = structure.ifds[0];
     if (first === undefined) throw new CorruptFileError(`${path}: the TIFF has no image`);
     const info = await readImageInfo(new IfdValues(source, structure, first), limits);
-    const description = await describe(source, structure, info, crs, options);
-    let image: GeoTIFFImage;
+    const overviewIndexes = await overviewIfdIndexes(structure, source);
+    const description = await describe(
+      source,
+      structure,
+      info,
+      crs,
+      options,
+      overviewIndexes.length,
+    );
+    let tiff: GeoTIFF;
     try {
       await installGuardedDecoders();
-      const tiff = await GeoTIFF.fromSource(source as unknown as GeoTiffSource, { cache: false });
-      image = await tiff.getImage(0);
+      tiff = await GeoTIFF.fromSource(source as unknown as GeoTiffSource, { cache: false });
     } catch (error) {
       throw asSitewatchError(error, path, 'read the TIFF directory');
     }
-    const fast =
-      options.fastDecode === false ? null : fastTiffImage(info, structure.littleEndian, path);
+    const cacheBytes = options.blockCacheBytes ?? DEFAULT_BLOCK_CACHE_BYTES;
+    const level = async (ifdIndex: number, levelInfo: TiffImageInfo): Promise<TiffLevel> => {
+      let image: GeoTIFFImage;
+      try {
+        image = await tiff.getImage(ifdIndex);
+      } catch (error) {
+        throw asSitewatchError(error, path, `read the TIFF directory of image ${ifdIndex}`);
+      }
+      const fast =
+        options.fastDecode === false
+          ? null
+          : fastTiffImage(levelInfo, structure.littleEndian, path);
+      return {
+        width: levelInfo.width,
+        height: levelInfo.height,
+        image,
+        fast,
+        // Not yet for the floating-point predictor: its test against the written pixels fails.
+        cache:
+          cacheBytes !== 0 && fast !== null && fast.grid.predictor !== 3
+            ? createDecodedBlockCache(cacheBytes)
+            : undefined,
+      };
+    };
+    const levels = [await level(0, info)];
+    for (const ifdIndex of overviewIndexes) {
+      const ifd = structure.ifds[ifdIndex];
+      if (ifd === undefined) continue;
+      const overview = await readImageInfo(new IfdValues(source, structure, ifd), limits);
+      const previous = levels[levels.length - 1] ?? info;
+      // Only true reduced copies of the same samples, each coarser than the one before.
+      const sameSamples =
+        overview.samplesPerPixel === info.samplesPerPixel &&
+        overview.dataType === info.dataType &&
+        overview.photometric === info.photometric;
+      if (sameSamples && overview.width < previous.width && overview.height < previous.height) {
+        levels.push(await level(ifdIndex, overview));
+      }
+    }
     const threads = options.decodeThreads ?? defaultDecodeThreads();
     const pool = options.decodePool ?? (threads > 1 ? sharedDecodePool(threads) : null);
     return new GeoTiffRasterSource(
       description,
       source,
-      image,
+      levels,
       info.photometric === PHOTOMETRIC.ycbcr,
-      fast,
       pool,
       options.poolMinWindowPixels ?? POOL_MIN_WINDOW_PIXELS,
     );

@@ -50,7 +50,7 @@ export interface TiffBlockRef {
   readonly byteCount: number;
 }
 
-type WordArray = Uint8Array | Uint16Array | Uint32Array;
+export type WordArray = Uint8Array | Uint16Array | Uint32Array;
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -357,8 +357,32 @@ export function decodeBlockIntoWindow(
   index: number,
   stored: Uint8Array,
 ): void {
+  writeBlockIntoWindow(grid, target, views, index, inflateBlock(grid, index, stored));
+}
+
+/**
+ * Block `index` decompressed, in host word order, predictor not yet undone: what a decoded-block
+ * cache keeps, to be given to {@link writeBlockIntoWindow} any number of times.
+ * @throws Error naming the block when its bytes are corrupt or short.
+ */
+export function inflateBlock(grid: TiffBlockGrid, index: number, stored: Uint8Array): Uint8Array {
   const bytes = decompressBlock(grid, index, stored);
   swapToHostOrder(grid, bytes);
+  return bytes;
+}
+
+/**
+ * Writes the part of an inflated block ({@link inflateBlock}) inside the window into `views`.
+ * `bytes` is left as it was, except with the floating-point predictor, which is undone in place
+ * (pass a copy to keep it).
+ */
+export function writeBlockIntoWindow(
+  grid: TiffBlockGrid,
+  target: TiffWindowTarget,
+  views: readonly WordArray[],
+  index: number,
+  bytes: Uint8Array,
+): void {
   const { plane, blockCol, blockRow } = locateBlock(grid, index);
   const blockCol0 = blockCol * grid.blockWidth;
   const blockRow0 = blockRow * grid.blockHeight;

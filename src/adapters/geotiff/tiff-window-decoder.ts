@@ -3,6 +3,7 @@
  * and runs it for one window on the calling thread or in a {@link TiffDecodePool}.
  */
 import { CancelledError, CorruptFileError } from '../../core/errors.ts';
+import { ByteBoundedLru } from '../../core/tiles/byte-bounded-lru.ts';
 import type { RasterDataType } from '../../core/imagery/image.ts';
 import type { PixelArray, PixelWindow } from '../../core/raster/raster.ts';
 import type { FileByteSource } from './file-byte-source.ts';
@@ -10,7 +11,9 @@ import {
   blocksForWindow,
   decodeBlockIntoWindow,
   fastDecodeAvailable,
+  inflateBlock,
   outputViews,
+  writeBlockIntoWindow,
   type TiffBlockGrid,
   type TiffBlockRef,
   type TiffWindowTarget,
@@ -147,8 +150,21 @@ export function corruptBlockError(path: string, error: unknown): CorruptFileErro
   return new CorruptFileError(`${path}: ${(error as Error).message}`, { cause: error });
 }
 
+/** Inflated blocks of one image by block index ({@link inflateBlock}), bounded by their bytes. */
+export type DecodedBlockCache = ByteBoundedLru<number, Uint8Array>;
+
+export function createDecodedBlockCache(maxBytes: number): DecodedBlockCache {
+  return new ByteBoundedLru<number, Uint8Array>(
+    maxBytes,
+    (bytes) => bytes.byteLength,
+    'decoded block cache',
+  );
+}
+
 /**
  * Decodes `blocks` into `target` on this thread, reading the next block while decoding one.
+ * With `cache`, blocks held there are not read or inflated again, and those inflated here are
+ * added to it.
  * @throws CorruptFileError naming the file and block; CancelledError when `signal` aborts.
  */
 export async function decodeWindowHere(
@@ -157,22 +173,44 @@ export async function decodeWindowHere(
   target: TiffWindowTarget,
   blocks: readonly TiffBlockRef[],
   signal?: AbortSignal,
+  cache?: DecodedBlockCache,
 ): Promise<void> {
-  const views = outputViews(image.grid, target);
+  const { grid } = image;
+  const views = outputViews(grid, target);
+  // The floating-point predictor is undone in place: a cached block is written from a copy.
+  const write = (index: number, bytes: Uint8Array): void => {
+    writeBlockIntoWindow(grid, target, views, index, grid.predictor === 3 ? bytes.slice() : bytes);
+  };
+  const missing: TiffBlockRef[] = [];
+  for (const ref of blocks) {
+    const held = cache?.get(ref.index);
+    if (held === undefined) missing.push(ref);
+    else write(ref.index, held);
+  }
   const read = (ref: TiffBlockRef | undefined): Promise<Uint8Array> | undefined =>
     ref === undefined ? undefined : source.read(ref.offset, ref.byteCount, signal);
-  let next = read(blocks[0]);
-  for (let i = 0; i < blocks.length; i += 1) {
-    const ref = blocks[i];
+  let next = read(missing[0]);
+  for (let i = 0; i < missing.length; i += 1) {
+    const ref = missing[i];
     const pending = next;
     if (ref === undefined || pending === undefined) break;
     const stored = await pending;
-    next = read(blocks[i + 1]);
+    next = read(missing[i + 1]);
     // A rejected read-ahead must not surface as an unhandled rejection if we stop first.
     next?.catch(() => undefined);
     if (signal?.aborted === true) throw new CancelledError(`reading ${source.path} was cancelled`);
     try {
-      decodeBlockIntoWindow(image.grid, target, views, ref.index, stored);
+      if (cache === undefined) {
+        decodeBlockIntoWindow(grid, target, views, ref.index, stored);
+      } else {
+        // A concurrent read of a neighbouring window may have inflated it meanwhile.
+        let bytes = cache.get(ref.index);
+        if (bytes === undefined) {
+          bytes = inflateBlock(grid, ref.index, stored);
+          cache.set(ref.index, bytes);
+        }
+        write(ref.index, bytes);
+      }
     } catch (error) {
       throw corruptBlockError(source.path, error);
     }

@@ -1,8 +1,10 @@
 /**
  * An image opened for tiles: its reduced-resolution levels (overviews) and per-band display
  * histograms. The levels of at most {@link MAX_KEPT_LEVEL_PIXELS} pixels are built once, in
- * memory, from one pass over the image (strips of whole block rows, each decoded once); finer
- * levels are read through the raster source window by window and reduced on the fly. The
+ * memory, from one pass over the finest level the file holds at or below the first kept one
+ * (an overview of the file, e.g. a COG's, else the image itself; strips of whole block rows,
+ * each decoded once); finer levels are read through the raster source window by window, from
+ * the file's overview of that level or the nearest finer one, and reduced on the fly. The
  * histograms come from the finest kept level, so their cost does not grow with the image.
  */
 import { ValidationError } from '../../core/errors.ts';
@@ -62,6 +64,8 @@ export class ImagePyramid {
   readonly #kept = new Map<number, PixelArray[]>();
   readonly #histograms = new Map<number, BandHistogram>();
   readonly #reduceOptions: DownsampleOptions;
+  /** Pyramid level → index of the file's overview of exactly that size. */
+  readonly #fileOverviews = new Map<number, number>();
 
   private constructor(
     readonly image: ImageRecord,
@@ -77,6 +81,16 @@ export class ImagePyramid {
       first += 1;
     }
     this.firstKeptLevel = first;
+    if (source.readOverviewWindow !== undefined) {
+      (source.overviews ?? []).forEach((size, index) => {
+        for (let level = 1; level <= this.levelCount; level += 1) {
+          const expected = this.levelSize(level);
+          if (expected.width === size.width && expected.height === size.height) {
+            if (!this.#fileOverviews.has(level)) this.#fileOverviews.set(level, index);
+          }
+        }
+      });
+    }
     const float = image.dataType === 'float32' || image.dataType === 'float64';
     this.#reduceOptions = { resampling: 'average', nodata: image.nodata, integer: !float };
   }
@@ -105,10 +119,33 @@ export class ImagePyramid {
     return levelSize(this.image.width, this.image.height, level);
   }
 
+  /** The finest level at or below `level` that the file holds (0: the image itself). */
+  #fileLevelAtOrBelow(level: number): number {
+    let at = level;
+    while (at > 0 && !this.#fileOverviews.has(at)) at -= 1;
+    return at;
+  }
+
+  /** Reads `window` of a level the file holds (0 or one of its overviews). */
+  #readFileLevel(
+    level: number,
+    window: PixelWindow,
+    bands?: readonly number[],
+  ): Promise<PixelArray[]> {
+    const options = bands === undefined ? {} : { bands };
+    const overview = this.#fileOverviews.get(level);
+    if (overview === undefined || this.source.readOverviewWindow === undefined) {
+      return this.source.readWindow(window, options);
+    }
+    return this.source.readOverviewWindow(overview, window, options);
+  }
+
   async #buildKeptLevels(): Promise<void> {
-    const { width, height } = this.image;
     const first = this.firstKeptLevel;
-    const factor = 2 ** first;
+    const from = this.#fileLevelAtOrBelow(first);
+    const { width, height } = this.levelSize(from);
+    const reductions = first - from;
+    const factor = 2 ** reductions;
     const blockRows = Math.max(1, this.source.description.layout.blockHeight);
     const wholeBlocks = Math.ceil(BUILD_STRIP_MIN_ROWS / blockRows) * blockRows;
     const stripRows = Math.ceil(wholeBlocks / factor) * factor;
@@ -116,10 +153,10 @@ export class ImagePyramid {
     let firstLevel: PixelArray[] | null = null;
     for (let row0 = 0; row0 < height; row0 += stripRows) {
       const rows = Math.min(stripRows, height - row0);
-      const strip = await this.source.readWindow({ col0: 0, row0, width, height: rows });
+      const strip = await this.#readFileLevel(from, { col0: 0, row0, width, height: rows });
       firstLevel ??= strip.map((band) => allocateLike(band, firstSize.width * firstSize.height));
       strip.forEach((band, b) => {
-        const reduced = reduce(band, width, rows, first, this.#reduceOptions);
+        const reduced = reduce(band, width, rows, reductions, this.#reduceOptions);
         firstLevel?.[b]?.set(reduced, (row0 / factor) * firstSize.width);
       });
     }
@@ -154,17 +191,21 @@ export class ImagePyramid {
         return copyWindow(band, levelWidth, window);
       });
     }
-    const factor = 2 ** level;
+    const from = this.#fileLevelAtOrBelow(level);
+    const fromSize = this.levelSize(from);
+    const factor = 2 ** (level - from);
     const col0 = window.col0 * factor;
     const row0 = window.row0 * factor;
-    const full: PixelWindow = {
+    const finer: PixelWindow = {
       col0,
       row0,
-      width: Math.min(window.width * factor, this.image.width - col0),
-      height: Math.min(window.height * factor, this.image.height - row0),
+      width: Math.min(window.width * factor, fromSize.width - col0),
+      height: Math.min(window.height * factor, fromSize.height - row0),
     };
-    const arrays = await this.source.readWindow(full, { bands });
-    return arrays.map((band) => reduce(band, full.width, full.height, level, this.#reduceOptions));
+    const arrays = await this.#readFileLevel(from, finer, bands);
+    return arrays.map((band) =>
+      reduce(band, finer.width, finer.height, level - from, this.#reduceOptions),
+    );
   }
 
   /** The display histogram of a band (0-based), from the finest kept level; cached. */

@@ -1,8 +1,8 @@
 /**
  * An in-memory least-recently-used cache of encoded tiles keyed by their ETag, bounded by the
- * bytes it holds. Pure bookkeeping (a Map in recency order), so it lives beside its use case.
+ * bytes it holds (the bookkeeping is core/tiles/byte-bounded-lru.ts).
  */
-import { ValidationError } from '../../core/errors.ts';
+import { ByteBoundedLru } from '../../core/tiles/byte-bounded-lru.ts';
 
 export interface CachedTile {
   readonly etag: string;
@@ -10,51 +10,30 @@ export interface CachedTile {
   readonly contentType: string;
 }
 
+/** Encoded tiles by ETag, bounded by their bytes. */
 export class LruTileCache {
-  readonly #entries = new Map<string, CachedTile>();
-  #bytes = 0;
+  readonly #lru: ByteBoundedLru<string, CachedTile>;
 
   /** @throws ValidationError when the budget is not a non-negative integer. */
   constructor(readonly maxBytes: number) {
-    if (!Number.isInteger(maxBytes) || maxBytes < 0) {
-      throw new ValidationError(
-        `tile cache size ${maxBytes} must be a non-negative integer of bytes`,
-      );
-    }
+    this.#lru = new ByteBoundedLru(maxBytes, (tile) => tile.bytes.byteLength, 'tile cache');
   }
 
   /** Bytes of the tiles held now. */
   get sizeBytes(): number {
-    return this.#bytes;
+    return this.#lru.sizeBytes;
   }
 
   get count(): number {
-    return this.#entries.size;
+    return this.#lru.count;
   }
 
   get(etag: string): CachedTile | undefined {
-    const entry = this.#entries.get(etag);
-    if (entry !== undefined) {
-      this.#entries.delete(etag);
-      this.#entries.set(etag, entry);
-    }
-    return entry;
+    return this.#lru.get(etag);
   }
 
   /** Adds a tile, evicting the least recently used until the budget holds; a tile over budget is not kept. */
   set(tile: CachedTile): void {
-    const old = this.#entries.get(tile.etag);
-    if (old !== undefined) {
-      this.#entries.delete(tile.etag);
-      this.#bytes -= old.bytes.byteLength;
-    }
-    if (tile.bytes.byteLength > this.maxBytes) return;
-    this.#entries.set(tile.etag, tile);
-    this.#bytes += tile.bytes.byteLength;
-    for (const [etag, entry] of this.#entries) {
-      if (this.#bytes <= this.maxBytes) break;
-      this.#entries.delete(etag);
-      this.#bytes -= entry.bytes.byteLength;
-    }
+    this.#lru.set(tile.etag, tile);
   }
 }

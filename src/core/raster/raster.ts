@@ -51,6 +51,17 @@ export interface RasterSource {
     window: PixelWindow,
     options?: { readonly bands?: readonly number[]; readonly signal?: AbortSignal },
   ): Promise<PixelArray[]>;
+  /**
+   * Sizes of the reduced-resolution copies (overviews) the file holds, finest first; absent or
+   * empty when it holds none.
+   */
+  readonly overviews?: readonly { readonly width: number; readonly height: number }[];
+  /** Like {@link readWindow}, in the pixels of overview `index` (of {@link overviews}). */
+  readOverviewWindow?(
+    index: number,
+    window: PixelWindow,
+    options?: { readonly bands?: readonly number[]; readonly signal?: AbortSignal },
+  ): Promise<PixelArray[]>;
   close(): Promise<void>;
 }
 
