@@ -25,6 +25,7 @@ import {
   type TranslationEstimate,
 } from '../../core/coregister/phase-correlation.ts';
 import type { CornerAffine } from '../../core/grid/pixel-mapping.ts';
+import { translationOffsets, warpTranslation } from '../../core/grid/warp-translation.ts';
 import { warpWindow } from '../../core/grid/warp-window.ts';
 import type { PixelArray, PixelWindow } from '../../core/raster/raster.ts';
 
@@ -84,7 +85,23 @@ function fillPositions(
   }
 }
 
-/** Resamples one image's decoded source window onto a grid strip (bilinear). */
+/** The source position of every pixel of a strip, listed. */
+function positionList(
+  window: PixelWindow,
+  positions: SourcePositions,
+): { readonly cols: Float64Array; readonly rows: Float64Array } {
+  if (positions.kind === 'points') return positions;
+  const count = window.width * window.height;
+  const cols = new Float64Array(count);
+  const rows = new Float64Array(count);
+  fillPositions(window, positions.affine, cols, rows);
+  return { cols, rows };
+}
+
+/**
+ * Resamples one image's decoded source window onto a grid strip (bilinear); through the
+ * translation fast path when the grid pixels map onto the source by a shift only.
+ */
 export function warpStripSide(input: WarpInput): StripSide {
   const count = input.window.width * input.window.height;
   const bands = Array.from({ length: input.bandCount }, () => new Float32Array(count));
@@ -94,33 +111,25 @@ export function warpStripSide(input: WarpInput): StripSide {
     for (const band of bands) band.fill(Number.NaN);
     return { bands, valid };
   }
-  let cols: Float64Array;
-  let rows: Float64Array;
-  if (positions.kind === 'affine') {
-    cols = new Float64Array(count);
-    rows = new Float64Array(count);
-    fillPositions(input.window, positions.affine, cols, rows);
-  } else {
-    cols = positions.cols;
-    rows = positions.rows;
-  }
+  const offsets = positions.kind === 'affine' ? translationOffsets(positions.affine) : null;
+  const list = offsets === null ? positionList(input.window, positions) : null;
   valid.fill(1);
   const bandValid = new Uint8Array(count);
   input.sources.forEach((source, i) => {
     const target = bands[i];
     if (target === undefined) return;
-    warpWindow({
+    const request = {
       source,
       sourceWindow,
       sourceRasterWidth: input.sourceRasterWidth,
       sourceRasterHeight: input.sourceRasterHeight,
-      sourceCol: cols,
-      sourceRow: rows,
       method: 'bilinear',
       nodataIn: input.nodata,
       out: target,
       valid: bandValid,
-    });
+    } as const;
+    if (offsets !== null) warpTranslation({ ...request, ...offsets, window: input.window });
+    else if (list !== null) warpWindow({ ...request, sourceCol: list.cols, sourceRow: list.rows });
     for (let p = 0; p < count; p += 1) valid[p] = (valid[p] ?? 0) & (bandValid[p] ?? 0);
   });
   return { bands, valid };

@@ -62,21 +62,24 @@ function cubicWeights(t: number, out: Float64Array): void {
   out[3] = keysFar(2 - t);
 }
 
-function checkRequest(request: WarpWindowRequest): void {
-  const { source, sourceWindow: w, out, sourceCol, sourceRow, valid } = request;
+/**
+ * Checks the source samples and window of a request against the raster, and `valid` against
+ * the number of destination pixels warped.
+ * @throws ValidationError naming the size that disagrees.
+ */
+export function checkSourceWindow(
+  request: Omit<WarpWindowRequest, 'sourceCol' | 'sourceRow'>,
+  pixels: number,
+): void {
+  const { source, sourceWindow: w, valid } = request;
   if (source.length !== w.width * w.height) {
     throw new ValidationError(
       `warpWindow: source holds ${source.length} samples; the ${w.width} × ${w.height} source window needs ${w.width * w.height}`,
     );
   }
-  if (sourceCol.length < out.length || sourceRow.length < out.length) {
+  if (valid !== undefined && valid.length < pixels) {
     throw new ValidationError(
-      `warpWindow: ${out.length} output pixels need as many positions; got ${sourceCol.length} columns and ${sourceRow.length} rows`,
-    );
-  }
-  if (valid !== undefined && valid.length < out.length) {
-    throw new ValidationError(
-      `warpWindow: valid holds ${valid.length} flags; expected at least ${out.length}`,
+      `warpWindow: valid holds ${valid.length} flags; expected at least ${pixels}`,
     );
   }
   const rasterWidth = request.sourceRasterWidth ?? w.col0 + w.width;
@@ -89,6 +92,16 @@ function checkRequest(request: WarpWindowRequest): void {
   ) {
     throw new ValidationError(
       `warpWindow: source window (${w.col0}, ${w.row0}, ${w.width} × ${w.height}) must lie inside the ${rasterWidth} × ${rasterHeight} source raster`,
+    );
+  }
+}
+
+function checkRequest(request: WarpWindowRequest): void {
+  const { out, sourceCol, sourceRow } = request;
+  checkSourceWindow(request, out.length);
+  if (sourceCol.length < out.length || sourceRow.length < out.length) {
+    throw new ValidationError(
+      `warpWindow: ${out.length} output pixels need as many positions; got ${sourceCol.length} columns and ${sourceRow.length} rows`,
     );
   }
 }
@@ -159,7 +172,12 @@ function placeEdgeTaps(s: Sampler, bx: number, by: number, taps: number, first: 
 }
 
 /** weight · source[index], 0 for a zero weight, NaN for a nodata or NaN sample. */
-function tap(source: PixelArray, index: number, weight: number, nodata: number | null): number {
+export function tap(
+  source: PixelArray,
+  index: number,
+  weight: number,
+  nodata: number | null,
+): number {
   if (weight === 0) return 0;
   const v = source[index] ?? Number.NaN;
   return v === nodata ? Number.NaN : weight * v;
@@ -278,7 +296,14 @@ export function warpWindow(request: WarpWindowRequest): number {
   const sampler = makeSampler(request);
   if (request.method === 'nearest') sampleNearestInto(sampler, sourceCol, sourceRow, out);
   else sampleKernelInto(sampler, sourceCol, sourceRow, out);
-  const fill = request.fill ?? Number.NaN;
+  return finishWarp(out, request.fill ?? Number.NaN, valid);
+}
+
+/**
+ * Writes `fill` over the NaN (invalid) samples of `out` and, when given, 1 or 0 into `valid`.
+ * @returns the number of valid samples.
+ */
+export function finishWarp(out: Float32Array, fill: number, valid: Uint8Array | undefined): number {
   let validCount = 0;
   for (let i = 0; i < out.length; i += 1) {
     const ok = out[i] === out[i];
