@@ -66,6 +66,10 @@ const ENTERED_AT = '2024-05-01T12:00:00.000Z';
 
 const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+/** Partial figures on stderr as each stage ends, for a run stopped before the result is written. */
+function progress(line: string): void {
+  console.error(`[${new Date().toISOString()}] ${line}`);
+}
 
 function observation(
   site: number,
@@ -178,6 +182,9 @@ try {
     peerMs += ms(p0);
   }
   peer.close();
+  progress(
+    `ingest: ${total} observations stored in ${Math.round(ingestMs)} ms (peer ${Math.round(peerMs)} ms)`,
+  );
 
   // 2. Baselines and anomaly scores of every series, site by site from the store.
   t0 = process.hrtime.bigint();
@@ -205,6 +212,9 @@ try {
     }
   }
   const scoresWallMs = ms(t0);
+  progress(
+    `scores: ${scored} points; read ${Math.round(readMs)} ms, trailing ${Math.round(trailingMs)} ms, seasonal ${Math.round(seasonalMs)} ms`,
+  );
 
   // 3. Re-fusion of 50 playbooks after one new observation. Every playbook binds one
   // indicator to site-0's vehicles (the worst case: the new observation touches all 50).
@@ -282,6 +292,9 @@ try {
           .probability,
     );
     fullMs.push(ms(p0));
+    progress(
+      `re-fusion trial ${trial}: incremental ${incrementalTrialsMs.at(-1)} ms, CPU ${incrementalCpuMs.at(-1)} ms, ended at ${Math.round(performance.now())} ms`,
+    );
     check.push(Math.max(...incremental.map((value, i) => Math.abs(value - (full[i] ?? NaN)))));
   }
   db.close();

@@ -7,7 +7,7 @@
  */
 import type { MetricRegistry } from '../activity/metrics.ts';
 import { numericValue, type Observation } from '../activity/observation.ts';
-import { scorePoint, type ScoredPoint } from '../activity/robust-baseline.ts';
+import { scorePoint, type BaselineOptions, type ScoredPoint } from '../activity/robust-baseline.ts';
 import { DAY_MS, inSeries, type ObservedPoint, type SeriesKey } from '../activity/series.ts';
 import { NO_REVIEWS, type ReviewIndex } from '../review/review-index.ts';
 import { assessAt, readPlaybook, type PlaybookReadings } from './assessment.ts';
@@ -26,6 +26,8 @@ interface SeriesState {
   readonly key: SeriesKey;
   readonly observations: Observation[];
   readonly ids: Set<string>;
+  /** The indicator's baseline options, or null when it needs no baseline. */
+  readonly baselineOptions: BaselineOptions | null;
   /** Observed points of the series, for baselines (anomaly indicators only). */
   points: ObservedPoint[];
   readings: Reading[];
@@ -45,6 +47,11 @@ function observedPoints(readings: readonly Reading[]): ObservedPoint[] {
     });
   }
   return points;
+}
+
+/** Whether an observation at `atMs` with id `id` comes before `reading` (compareReadings). */
+function isBefore(atMs: number, id: string, reading: Reading): boolean {
+  return (atMs - reading.atMs || (id < reading.observation.id ? -1 : 0)) < 0;
 }
 
 export class IncrementalAssessment {
@@ -74,6 +81,7 @@ export class IncrementalAssessment {
           key,
           observations: [],
           ids: new Set(),
+          baselineOptions: needsBaseline(indicator) ? baselineOptionsOf(indicator, metrics) : null,
           points: [],
           readings: [],
         };
@@ -90,7 +98,7 @@ export class IncrementalAssessment {
 
   #reread(state: SeriesState): void {
     state.readings = readSeries(state.indicator, state.key, state.observations, this.#metrics);
-    state.points = needsBaseline(state.indicator) ? observedPoints(state.readings) : [];
+    state.points = state.baselineOptions !== null ? observedPoints(state.readings) : [];
   }
 
   /**
@@ -107,14 +115,14 @@ export class IncrementalAssessment {
       state.observations.push(observation);
       const atMs = Date.parse(observation.observedAt);
       const last = state.readings[state.readings.length - 1];
-      const appended = toReading(state.indicator, observation, new Map());
-      if (last !== undefined && compareReadings(appended, last) < 0) {
+      if (last !== undefined && isBefore(atMs, observation.id, last)) {
         this.#reread(state);
         continue;
       }
+      const options = state.baselineOptions;
       const scored = new Map<string, ScoredPoint>();
       const observed = observation.observability.state === 'observed' && observation.value !== null;
-      if (needsBaseline(state.indicator) && observed) {
+      if (options !== null && observed) {
         const previous = state.points[state.points.length - 1];
         state.points.push({
           at: observation.observedAt,
@@ -123,12 +131,9 @@ export class IncrementalAssessment {
           observationId: observation.id,
           daysSincePrevious: previous === undefined ? null : (atMs - previous.atMs) / DAY_MS,
         });
-        const options = baselineOptionsOf(state.indicator, this.#metrics);
         scored.set(observation.id, scorePoint(state.points, state.points.length - 1, options));
       }
-      state.readings.push(
-        needsBaseline(state.indicator) ? toReading(state.indicator, observation, scored) : appended,
-      );
+      state.readings.push(toReading(state.indicator, observation, scored));
     }
     return used;
   }
