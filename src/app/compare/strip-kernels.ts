@@ -24,7 +24,7 @@ import {
   estimateTranslation,
   type TranslationEstimate,
 } from '../../core/coregister/phase-correlation.ts';
-import type { CornerAffine } from '../../core/grid/pixel-mapping.ts';
+import { mapWindowByAffine, type CornerAffine } from '../../core/grid/pixel-mapping.ts';
 import { translationOffsets, warpTranslation } from '../../core/grid/warp-translation.ts';
 import { warpWindow } from '../../core/grid/warp-window.ts';
 import type { PixelArray, PixelWindow } from '../../core/raster/raster.ts';
@@ -64,27 +64,6 @@ export interface WarpInput {
   readonly positions: SourcePositions | null;
 }
 
-function fillPositions(
-  window: PixelWindow,
-  affine: CornerAffine,
-  cols: Float64Array,
-  rows: Float64Array,
-) {
-  const [a, b, c, d, e, f] = affine;
-  let i = 0;
-  for (let r = 0; r < window.height; r += 1) {
-    const y = window.row0 + r + 0.5;
-    const colStart = b * y + c;
-    const rowStart = e * y + f;
-    for (let k = 0; k < window.width; k += 1) {
-      const x = window.col0 + k + 0.5;
-      cols[i] = a * x + colStart;
-      rows[i] = d * x + rowStart;
-      i += 1;
-    }
-  }
-}
-
 /** The source position of every pixel of a strip, listed. */
 function positionList(
   window: PixelWindow,
@@ -94,7 +73,7 @@ function positionList(
   const count = window.width * window.height;
   const cols = new Float64Array(count);
   const rows = new Float64Array(count);
-  fillPositions(window, positions.affine, cols, rows);
+  mapWindowByAffine(positions.affine, window, cols, rows);
   return { cols, rows };
 }
 

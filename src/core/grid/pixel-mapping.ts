@@ -163,6 +163,31 @@ export function probeSourceWindow(
 }
 
 /** A mapping that is one affine map, e.g. between two grids of the same CRS. */
+/**
+ * The source position of each pixel centre of `window` under a corner affine, row by row
+ * (no checks: the arrays must hold `width × height` positions).
+ */
+export function mapWindowByAffine(
+  affine: CornerAffine,
+  window: PixelWindow,
+  outCol: Float64Array,
+  outRow: Float64Array,
+): void {
+  const [a, b, c, d, e, f] = affine;
+  let i = 0;
+  for (let r = 0; r < window.height; r += 1) {
+    const y = window.row0 + r + 0.5;
+    const colStart = b * y + c;
+    const rowStart = e * y + f;
+    for (let k = 0; k < window.width; k += 1) {
+      const x = window.col0 + k + 0.5;
+      outCol[i] = a * x + colStart;
+      outRow[i] = d * x + rowStart;
+      i += 1;
+    }
+  }
+}
+
 export class AffinePixelMapping implements PixelMapping {
   readonly exactTransformCount = 0;
 
@@ -178,19 +203,7 @@ export class AffinePixelMapping implements PixelMapping {
 
   mapWindow(window: PixelWindow, outCol: Float64Array, outRow: Float64Array): void {
     checkOutputs(window, outCol, outRow);
-    const [a, b, c, d, e, f] = this.affine;
-    let i = 0;
-    for (let r = 0; r < window.height; r += 1) {
-      const y = window.row0 + r + 0.5;
-      const colStart = b * y + c;
-      const rowStart = e * y + f;
-      for (let k = 0; k < window.width; k += 1) {
-        const x = window.col0 + k + 0.5;
-        outCol[i] = a * x + colStart;
-        outRow[i] = d * x + rowStart;
-        i += 1;
-      }
-    }
+    mapWindowByAffine(this.affine, window, outCol, outRow);
   }
 
   mapPoints(
