@@ -94,15 +94,24 @@ describe(`alert outbox crash safety (seed 0x${SEED.toString(16)})`, () => {
     }
   }
 
-  it('delivers exactly once after a kill between decision and delivery', async () => {
-    const dbPath = join(dir, 'decide.db');
-    const run = startChild(['decide', dbPath, receiver.url]);
-    await until(() => run.lines.some((l) => l.startsWith('decided ')), 'the decision');
+  /** Runs the child in `mode`, kills it once it has decided an alert; nothing was sent yet. */
+  async function killAfterDecision(
+    mode: 'decide' | 'observe',
+    what: string,
+  ): Promise<{ dbPath: string; alertId: string }> {
+    const dbPath = join(dir, `${mode}.db`);
+    const run = startChild([mode, dbPath, receiver.url]);
+    await until(() => run.lines.some((l) => l.startsWith('decided ')), what);
     run.child.kill('SIGKILL');
     await run.exited;
     const alertId = run.lines.find((l) => l.startsWith('decided '))?.slice(8) ?? '';
     expect(alertId).toMatch(/^alt_[0-9a-f]{16}$/);
     expect(receiver.requests).toHaveLength(0);
+    return { dbPath, alertId };
+  }
+
+  it('delivers exactly once after a kill between decision and delivery', async () => {
+    const { dbPath, alertId } = await killAfterDecision('decide', 'the decision');
 
     const { report, listed } = await restartAndDeliver(dbPath, 0);
     expect(report.delivered).toBe(1);
@@ -115,14 +124,7 @@ describe(`alert outbox crash safety (seed 0x${SEED.toString(16)})`, () => {
   });
 
   it('delivers the alert of an observation exactly once after a kill right after its commit', async () => {
-    const dbPath = join(dir, 'observe.db');
-    const run = startChild(['observe', dbPath, receiver.url]);
-    await until(() => run.lines.some((l) => l.startsWith('decided ')), 'the commit');
-    run.child.kill('SIGKILL');
-    await run.exited;
-    const alertId = run.lines.find((l) => l.startsWith('decided '))?.slice(8) ?? '';
-    expect(alertId).toMatch(/^alt_[0-9a-f]{16}$/);
-    expect(receiver.requests).toHaveLength(0);
+    const { dbPath, alertId } = await killAfterDecision('observe', 'the commit');
 
     const { report, listed } = await restartAndDeliver(dbPath, 0);
     expect(report.delivered).toBe(1);
