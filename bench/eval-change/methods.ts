@@ -35,6 +35,7 @@ const THRESHOLDS: Readonly<Record<string, Threshold>> = {
   mixture: { kind: 'mixture' },
   q95: { kind: 'robust-quantile', probability: 0.95 },
   q99: { kind: 'robust-quantile', probability: 0.99 },
+  hysteresis: { kind: 'hysteresis' },
 };
 
 /**

@@ -12,6 +12,8 @@ import { madWindow, runIrmad } from '../../src/core/change/irmad.ts';
 import {
   applyThreshold,
   chiSquareQuantile,
+  hysteresisLevelsOf,
+  hysteresisMask,
   resolveThreshold,
 } from '../../src/core/change/threshold.ts';
 import { computeValidMask } from '../../src/core/change/valid-mask.ts';
@@ -39,10 +41,14 @@ export interface SitewatchOptions {
   /**
    * `otsu` / `mixture` on a histogram of the statistic (log axis for IR-MAD, linear for CVA);
    * `robust-quantile`: scale the squared statistic so its median is the χ²(n) median (most
-   * pixels are taken as unchanged), then change where it exceeds the χ²(n) quantile p.
+   * pixels are taken as unchanged), then change where it exceeds the χ²(n) quantile p;
+   * `hysteresis`: the product's automatic levels for `compare --method irmad|cva`
+   * (`hysteresisLevelsOf` in src/core/change/threshold.ts, 4096-bin histograms, the robust
+   * χ²(n) 0.99 quantile as the no-change level); a region is change when it reaches grow
+   * and holds a seed pixel.
    */
   readonly threshold:
-    | { readonly kind: 'otsu' | 'mixture' }
+    | { readonly kind: 'otsu' | 'mixture' | 'hysteresis' }
     | { readonly kind: 'robust-quantile'; readonly probability: number };
   /** Box-mean radius (px) of the statistic before thresholding; 0: none. */
   readonly smoothingRadiusPx: number;
@@ -64,7 +70,7 @@ export interface SitewatchDiagnostics {
   readonly changedFraction: number;
 }
 
-interface Aligned {
+export interface Aligned {
   readonly bandsB: Float32Array[];
   readonly valid: Uint8Array;
   readonly shift: SitewatchDiagnostics['shiftPx'];
@@ -79,7 +85,7 @@ function meanBand(bands: readonly Float32Array[]): Float32Array {
   return out;
 }
 
-function coregister(pair: ChangePair, options: SitewatchOptions): Aligned {
+export function coregister(pair: ChangePair, options: SitewatchOptions): Aligned {
   const valid = new Uint8Array(pair.width * pair.height);
   const unshifted = (): Aligned => ({
     bandsB: pair.bandsB,
@@ -110,7 +116,11 @@ function coregister(pair: ChangePair, options: SitewatchOptions): Aligned {
   };
 }
 
-function irmadStatistic(pair: ChangePair, aligned: Aligned, iterations: number): Float32Array {
+export function irmadStatistic(
+  pair: ChangePair,
+  aligned: Aligned,
+  iterations: number,
+): Float32Array {
   const window = { bandsA: pair.bandsA, bandsB: aligned.bandsB, valid: aligned.valid };
   const { parameters } = runIrmad(() => [window], { iterations });
   const count = aligned.valid.length;
@@ -122,7 +132,7 @@ function irmadStatistic(pair: ChangePair, aligned: Aligned, iterations: number):
   return chiSquare;
 }
 
-function cvaStatistic(pair: ChangePair, aligned: Aligned): Float32Array {
+export function cvaStatistic(pair: ChangePair, aligned: Aligned): Float32Array {
   const stats = createCvaStatsAccumulator(pair.bandsA.length);
   stats.add(pair.bandsA, aligned.bandsB, aligned.valid);
   const magnitude = new Float32Array(aligned.valid.length);
@@ -168,6 +178,8 @@ function thresholdOf(
       threshold.probability,
     );
   }
+  const { kind } = threshold;
+  if (kind === 'hysteresis') throw new ValidationError('hysteresis has two levels, not one');
   const range = valueRange(values, valid);
   const log = options.statistic === 'irmad';
   const histogram = createHistogramAccumulator({
@@ -177,7 +189,7 @@ function thresholdOf(
     scale: log ? 'log' : 'linear',
   });
   histogram.add(values, valid);
-  return resolveThreshold(threshold, histogram.result());
+  return resolveThreshold({ kind }, histogram.result());
 }
 
 /** Median of the valid, finite values (0 when there are none). */
@@ -222,6 +234,28 @@ export function runSitewatchPipeline(
     options.smoothingRadiusPx > 0
       ? neighbourhoodMean(raw, aligned.valid, width, height, options.smoothingRadiusPx)
       : raw;
+  if (options.threshold.kind === 'hysteresis') {
+    const range = valueRange(statistic, aligned.valid);
+    const log = createHistogramAccumulator({ binCount: 4096, ...range, scale: 'log' });
+    log.add(statistic, aligned.valid);
+    const linear = createHistogramAccumulator({ binCount: 4096, min: 0, max: range.max });
+    linear.add(statistic, aligned.valid);
+    const noChangeLevel = robustQuantileThreshold(
+      statistic,
+      aligned.valid,
+      options.statistic,
+      pair.bandsA.length,
+      0.99,
+    );
+    const levels = hysteresisLevelsOf({
+      statistic: options.statistic === 'irmad' ? 'irmad' : 'cva',
+      log: log.result(),
+      linear: linear.result(),
+      noChangeLevel,
+    });
+    const mask = hysteresisMask(statistic, aligned.valid, width, height, levels);
+    return finish(pair, aligned, options, mask, levels.grow);
+  }
   const threshold = thresholdOf(statistic, aligned.valid, options, pair.bandsA.length);
   const mask: Uint8Array = new Uint8Array(width * height);
   applyThreshold(statistic, aligned.valid, threshold, mask);

@@ -9,8 +9,8 @@
  * to A radiometrically (IR-MAD invariant pixels, histogram matching, or none); compute the
  * change statistic (IR-MAD, 5 passes, or CVA) over the cached strips, the per-strip work run
  * by the workspace's runner (worker threads in the CLI);
- * threshold (Otsu, or the user's), clean up (open/close radius 1), drop components under the
- * minimum mapping unit — or, for the default method `combined`, compute both statistics
+ * threshold (automatic hysteresis levels, or the user's), clean up (open/close radius 1),
+ * drop components under the minimum mapping unit — or, for the default method `combined`, compute both statistics
  * (per-image-standardised CVA and IR-MAD χ², B as read) and apply the rule of
  * `core/change/defaults.ts` (see `compare/combined-map.ts`); polygonise; write the outputs
  * into a private folder inside the output folder and move them into place; and only then
@@ -242,6 +242,8 @@ interface Detection {
   readonly field: ChangeField;
   readonly normalisation: NormalisationRecord;
   readonly threshold: number;
+  /** The hysteresis seed level when above `threshold` (automatic irmad and cva), else null. */
+  readonly seedThreshold: number | null;
   readonly combined: CombinedRuleParameters | null;
   readonly mask: Uint8Array;
   readonly polygons: ChangePolygon[];
@@ -318,7 +320,7 @@ async function detectChange(
   throwIfCancelled(signal);
   onProgress?.({ stage: 'change map', done: 0, total: 1 });
   const { grid } = pair;
-  const { field, threshold, mask, combined } = changeMap(
+  const { field, threshold, seedThreshold, mask, combined } = changeMap(
     request,
     pair,
     statistics.field,
@@ -349,6 +351,7 @@ async function detectChange(
     field,
     normalisation,
     threshold,
+    seedThreshold,
     combined,
     mask,
     polygons,
@@ -369,20 +372,23 @@ function changeMap(
 ): {
   readonly field: ChangeField;
   readonly threshold: number;
+  readonly seedThreshold: number | null;
   readonly mask: Uint8Array;
   readonly combined: CombinedRuleParameters | null;
 } {
   const { grid, bandNames } = pair;
   const method = methodOf(request);
   if (method !== 'combined') {
-    const threshold = chooseThreshold(
-      statistic,
-      request.threshold ?? null,
-      method,
-      bandNames.length,
-    );
-    const mask = cleanChangeMask(statistic, grid, threshold, minPixels);
-    return { field: statistic, threshold, mask, combined: null };
+    const levels = chooseThreshold(statistic, request.threshold ?? null, method, bandNames.length);
+    const mask = cleanChangeMask(statistic, grid, levels, minPixels);
+    const seeded = levels.seed > levels.grow && Number.isFinite(levels.seed);
+    return {
+      field: statistic,
+      threshold: levels.grow,
+      seedThreshold: seeded ? levels.seed : null,
+      mask,
+      combined: null,
+    };
   }
   if (statistic.chiSquare === null) throw new ValidationError('combined: no IR-MAD statistic');
   const config = combinedGridConfig(DEFAULT_CHANGE_CONFIG, pair.gsdMeters).config;
@@ -403,6 +409,7 @@ function changeMap(
     // The χ² plane was the rule's work plane: drop it so it can be collected.
     field: { ...statistic, magnitude: map.magnitude, chiSquare: null },
     threshold: 1,
+    seedThreshold: null,
     mask: map.mask,
     combined: {
       neighbourhoodRadiusMeters: config.neighbourhoodRadiusMeters,
@@ -418,16 +425,17 @@ function parametersOf(
   request: CompareRequest,
   site: Site | null,
   pair: ComparisonPair,
-  found: Pick<Detection, 'threshold' | 'combined' | 'normalisation'>,
+  found: Pick<Detection, 'threshold' | 'seedThreshold' | 'combined' | 'normalisation'>,
   mmu: { readonly m2: number | null; readonly pixels: number },
 ): CompareParameters {
   const method = methodOf(request);
-  const { threshold, combined, normalisation } = found;
+  const { threshold, seedThreshold, combined, normalisation } = found;
   return {
     method,
     siteId: site?.id ?? null,
     thresholdOverride: request.threshold ?? null,
     threshold,
+    ...(seedThreshold === null ? {} : { seedThreshold }),
     minMappingUnitM2: mmu.m2,
     minMappingUnitPixels: mmu.pixels,
     irmadIterations: method === 'irmad' || method === 'combined' ? IRMAD_ITERATIONS : null,

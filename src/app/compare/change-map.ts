@@ -1,12 +1,19 @@
 /**
- * From the change statistic to the change map: the threshold (automatic Otsu, or the user's),
+ * From the change statistic to the change map: the threshold (automatic hysteresis levels, or
+ * the user's),
  * morphological clean-up, the minimum mapping unit, change polygons with areas and site zones,
  * and the changed fraction per zone. Works on full-size Uint8 masks and Int32 labels.
  */
 import type { Zone } from '../../core/catalog/site.ts';
 import type { ChangeMethod, ZoneChange } from '../../core/change/comparison.ts';
 import { createHistogramAccumulator } from '../../core/change/histogram.ts';
-import { chiSquareQuantile, resolveThreshold } from '../../core/change/threshold.ts';
+import {
+  chiSquareQuantile,
+  hysteresisLevelsOf,
+  hysteresisMask,
+  resolveThreshold,
+  type HysteresisLevels,
+} from '../../core/change/threshold.ts';
 import { applyGeoTransform, invertGeoTransform } from '../../core/geo/footprint.ts';
 import { geodesicAreaSquareMeters } from '../../core/geo/geodesy.ts';
 import { geometriesIntersect, pointInPolygonalGeometry } from '../../core/geo/relations.ts';
@@ -23,7 +30,7 @@ const HISTOGRAM_BINS = 4096;
 
 /** Largest number of valid magnitudes sampled for the median. */
 const MEDIAN_SAMPLE = 1 << 20;
-/** Change probability of the IR-MAD threshold. */
+/** Change probability of the no-change quantile that floors the automatic levels. */
 export const IRMAD_CHANGE_PROBABILITY = 0.99;
 
 /** Median of an evenly spaced sample of the valid magnitudes; NaN when none is valid. */
@@ -41,51 +48,79 @@ function sampledMedian(field: ChangeField): number {
 }
 
 /**
- * The threshold on the magnitude (change: magnitude ≥ threshold): `override` when given;
- * for IR-MAD the χ²(n) quantile at {@link IRMAD_CHANGE_PROBABILITY}, scaled up by
- * median(Z) / median(χ²(n)) when Z is inflated (IR-MAD's reweighting underestimates the
- * no-change variance); for CVA Otsu's threshold on a histogram of the valid magnitudes. Infinity when every valid magnitude is 0 (or none is valid), so identical
- * images show no change.
+ * The robust no-change quantile: the statistic scaled so that its median is the χ²(n) median
+ * (most pixels did not change), then its χ²(n) {@link IRMAD_CHANGE_PROBABILITY} quantile. For
+ * IR-MAD the statistic is Z (scaled up only: the reweighting underestimates the no-change
+ * variance); for CVA it is the squared magnitude (per band, a standardised no-change
+ * difference is about Gaussian), returned as a magnitude.
+ */
+function noChangeQuantile(field: ChangeField, method: ChangeMethod, bandCount: number): number {
+  const median = sampledMedian(field);
+  const ratio = chiSquareQuantile(IRMAD_CHANGE_PROBABILITY, bandCount);
+  const chiSquareMedian = chiSquareQuantile(0.5, bandCount);
+  if (!(median >= 0)) return 0;
+  if (method === 'irmad') return ratio * Math.max(1, median / chiSquareMedian);
+  return median * Math.sqrt(ratio / chiSquareMedian);
+}
+
+/**
+ * The levels on the magnitude (change: magnitude ≥ level). With `override`, that one value
+ * (seed = grow: a plain threshold). Otherwise the automatic hysteresis levels of
+ * {@link hysteresisLevelsOf} from log- and linear-axis histograms of the valid magnitudes and
+ * the robust no-change quantile ({@link noChangeQuantile}). Infinity when every valid
+ * magnitude is 0 (or none is valid), so identical images show no change.
  */
 export function chooseThreshold(
   field: ChangeField,
   override: number | null,
   method: ChangeMethod,
   bandCount: number,
-): number {
-  if (override !== null) return resolveThreshold({ kind: 'fixed', value: override }, null);
+): HysteresisLevels {
+  if (override !== null) {
+    const value = resolveThreshold({ kind: 'fixed', value: override }, null);
+    return { grow: value, seed: value };
+  }
   let max = 0;
+  let minPositive = Number.POSITIVE_INFINITY;
   for (let p = 0; p < field.magnitude.length; p += 1) {
     const v = field.magnitude[p] ?? Number.NaN;
-    if (field.valid[p] === 1 && v > max && Number.isFinite(v)) max = v;
+    if (field.valid[p] !== 1 || !Number.isFinite(v) || !(v > 0)) continue;
+    if (v > max) max = v;
+    if (v < minPositive) minPositive = v;
   }
-  if (!(max > 0)) return Number.POSITIVE_INFINITY;
-  if (method === 'irmad') {
-    const inflation = sampledMedian(field) / chiSquareQuantile(0.5, bandCount);
-    return chiSquareQuantile(IRMAD_CHANGE_PROBABILITY, bandCount) * Math.max(1, inflation);
-  }
-  const histogram = createHistogramAccumulator({ binCount: HISTOGRAM_BINS, min: 0, max });
-  histogram.add(field.magnitude, field.valid);
-  const threshold = resolveThreshold({ kind: 'otsu' }, histogram.result());
-  return threshold > 0 ? threshold : max / HISTOGRAM_BINS;
+  const none = { grow: Number.POSITIVE_INFINITY, seed: Number.POSITIVE_INFINITY };
+  if (!(max > 0) || !(max > minPositive)) return none;
+  const log = createHistogramAccumulator({
+    binCount: HISTOGRAM_BINS,
+    min: minPositive,
+    max,
+    scale: 'log',
+  });
+  log.add(field.magnitude, field.valid);
+  const linear = createHistogramAccumulator({ binCount: HISTOGRAM_BINS, min: 0, max });
+  linear.add(field.magnitude, field.valid);
+  return hysteresisLevelsOf({
+    statistic: method === 'irmad' ? 'irmad' : 'cva',
+    log: log.result(),
+    linear: linear.result(),
+    noChangeLevel: noChangeQuantile(field, method, bandCount),
+  });
 }
 
 /**
- * The cleaned change mask (1 change, 0 otherwise, invalid pixels 0): threshold, opening then
- * closing (radius {@link MORPHOLOGY_RADIUS_PX}), back inside the valid pixels, then components
- * under `minPixels` (8-connected) removed.
+ * The cleaned change mask (1 change, 0 otherwise, invalid pixels 0): hysteresis threshold
+ * (see `core/change/hysteresis.ts`; a plain threshold when seed ≤ grow), opening then closing
+ * (radius {@link MORPHOLOGY_RADIUS_PX}), back inside the valid pixels, then components under
+ * `minPixels` (8-connected) removed.
  */
 export function cleanChangeMask(
   field: ChangeField,
   grid: Grid,
-  threshold: number,
+  levels: HysteresisLevels,
   minPixels: number,
 ): Uint8Array {
   const { width, height } = grid;
-  const raw = new Uint8Array(width * height);
-  for (let p = 0; p < raw.length; p += 1) {
-    raw[p] = field.valid[p] === 1 && (field.magnitude[p] ?? Number.NaN) >= threshold ? 1 : 0;
-  }
+  const raw = hysteresisMask(field.magnitude, field.valid, width, height, levels);
   const element = { shape: 'square', radius: MORPHOLOGY_RADIUS_PX } as const;
   const cleaned = closeMask(openMask(raw, width, height, element), width, height, element);
   for (let p = 0; p < cleaned.length; p += 1)

@@ -8,8 +8,10 @@ export const COMPARISON_SCHEMA_VERSION = 1;
 
 /**
  * `combined` (the default): per-image-standardised CVA or IR-MAD χ², each averaged over a
- * neighbourhood in metres (the rule of `defaults.ts`); `irmad`: IR-MAD χ² against a χ²
- * quantile; `cva`: CVA magnitude against Otsu's threshold.
+ * neighbourhood in metres (the rule of `defaults.ts`); `irmad`: IR-MAD χ²; `cva`: CVA
+ * magnitude. Without a user threshold both use hysteresis levels: grow at the
+ * Kittler–Illingworth minimum-error threshold on log magnitude (at least the robust no-change
+ * χ² 0.99 quantile), seed at Otsu's threshold of the magnitudes above it.
  */
 export type ChangeMethod = 'combined' | 'irmad' | 'cva';
 
@@ -60,6 +62,12 @@ export interface ComparisonParameters {
    * mask is that branch or the IR-MAD branch (see {@link CombinedRuleParameters}).
    */
   readonly threshold: number;
+  /**
+   * `irmad` and `cva` with the automatic levels: the hysteresis seed level (a change region
+   * reaches `threshold` everywhere and `seedThreshold` somewhere); absent when the threshold
+   * is plain (the user's, `combined`, or no seed above it).
+   */
+  readonly seedThreshold?: number;
   readonly minMappingUnitM2: number | null;
   readonly minMappingUnitPixels: number;
   readonly irmadIterations: number | null;

@@ -6,8 +6,10 @@ import {
   applyThreshold,
   chiSquareProbabilityThreshold,
   chiSquareQuantile,
+  hysteresisLevelsOf,
   mixtureThreshold,
   otsuThreshold,
+  otsuThresholdAbove,
   otsuThresholdOf,
   resolveThreshold,
 } from './threshold.ts';
@@ -147,5 +149,90 @@ describe('resolveThreshold and applyThreshold', () => {
     expect(() => applyThreshold(new Float32Array(2), null, 1, new Uint8Array(3))).toThrow(
       ValidationError,
     );
+  });
+});
+
+describe('otsuThresholdAbove and hysteresisLevelsOf', () => {
+  /** Log- and linear-axis histograms of `values` (all valid). */
+  function histograms(values: Float32Array) {
+    let max = 0;
+    let min = Infinity;
+    for (const v of values) {
+      if (v > max) max = v;
+      if (v > 0 && v < min) min = v;
+    }
+    const log = createHistogramAccumulator({ binCount: 2048, min, max, scale: 'log' });
+    const linear = createHistogramAccumulator({ binCount: 2048, min: 0, max });
+    log.add(values, null);
+    linear.add(values, null);
+    return { log: log.result(), linear: linear.result() };
+  }
+
+  /** 94 % χ²(4)-like no-change, 5 % change spread over 30–3000 and 1 % strong (10 000). */
+  function sample(seed: number): Float32Array {
+    const random = seededRandom(seed);
+    const normal = seededNormal(random);
+    return Float32Array.from({ length: 40_000 }, () => {
+      const u = random();
+      if (u < 0.01) return 10_000 * Math.exp(0.1 * normal());
+      if (u < 0.06) return 30 * 100 ** random();
+      let z = 0;
+      for (let k = 0; k < 4; k++) z += normal() ** 2;
+      return z;
+    });
+  }
+
+  it('splits the values above a level, never returning less than the level', () => {
+    const { log } = histograms(sample(1));
+    const above = otsuThresholdAbove(log, 30);
+    expect(above).toBeGreaterThan(30);
+    expect(above).toBeLessThan(10_000);
+    expect(otsuThresholdAbove(log, 1e9)).toBe(1e9);
+    expect(otsuThresholdAbove(log, Infinity)).toBe(Infinity);
+  });
+
+  it('IR-MAD: grow between the no-change and change populations, never below the no-change level', () => {
+    const { log, linear } = histograms(sample(2));
+    const levels = hysteresisLevelsOf({ statistic: 'irmad', log, linear, noChangeLevel: 13.28 });
+    expect(levels.grow).toBeGreaterThan(13.28);
+    expect(levels.grow).toBeLessThan(100);
+    expect(levels.seed).toBeGreaterThanOrEqual(levels.grow);
+    const high = hysteresisLevelsOf({ statistic: 'irmad', log, linear, noChangeLevel: 500 });
+    expect(high.grow).toBe(500);
+  });
+
+  it('CVA: seed at Otsu, grow down to the no-change edge but never above the seed', () => {
+    const { log, linear } = histograms(sample(3).map(Math.sqrt));
+    const levels = hysteresisLevelsOf({ statistic: 'cva', log, linear, noChangeLevel: 3.64 });
+    expect(levels.seed).toBe(otsuThresholdOf(linear));
+    expect(levels.grow).toBeGreaterThanOrEqual(3.64);
+    expect(levels.grow).toBeLessThan(Math.sqrt(100));
+    expect(levels.grow).toBeLessThanOrEqual(levels.seed);
+    const capped = hysteresisLevelsOf({ statistic: 'cva', log, linear, noChangeLevel: 1e6 });
+    expect(capped.grow).toBe(capped.seed);
+  });
+
+  it('is Infinity for both levels when nothing can be separated', () => {
+    const flat = createHistogramAccumulator({ binCount: 8, min: 1, max: 2, scale: 'log' });
+    flat.add(Float32Array.from([1.5, 1.5]), null);
+    const linear = createHistogramAccumulator({ binCount: 8, min: 0, max: 2 });
+    linear.add(Float32Array.from([1.5, 1.5]), null);
+    for (const statistic of ['irmad', 'cva'] as const) {
+      const levels = hysteresisLevelsOf({
+        statistic,
+        log: flat.result(),
+        linear: linear.result(),
+        noChangeLevel: 1,
+      });
+      expect(levels.grow).toBe(Infinity);
+      expect(levels.seed).toBe(Infinity);
+    }
+  });
+
+  it('resolves the minimum-error kind on a histogram', () => {
+    const { log } = histograms(sample(4));
+    const t = resolveThreshold({ kind: 'minimum-error' }, log);
+    expect(t).toBeGreaterThan(10);
+    expect(t).toBeLessThan(10_000);
   });
 });

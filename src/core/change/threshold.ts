@@ -10,6 +10,12 @@
  *   CVA); threshold where the posteriors are equal. Handles unequal class sizes and spreads
  *   better than Otsu when each class is roughly Gaussian on that axis; falls back to Otsu
  *   when the fit does not separate two classes.
+ * - `minimum-error` (Kittler–Illingworth): the boundary minimising the error of two Gaussian
+ *   classes with their own variances; on a log axis it finds the upper edge of a narrow,
+ *   dominant no-change population next to a small, wide change one, where Otsu (equal
+ *   variances) is dragged far into the change class. Its global minimum can fall in the far
+ *   tail of real, heavy-tailed statistics, so {@link hysteresisLevelsOf} only uses it to
+ *   extend Otsu's detections (see `hysteresis.ts`).
  * - `chi-square-probability`: for IR-MAD Z only. Change where P_χ²(Z; n) ≥ p (e.g. 0.99).
  *   Needs no histogram and does not depend on how much changed, but assumes the no-change
  *   pixels follow χ²(n). They do not quite: the reweighting inflates Z of no-change pixels
@@ -21,11 +27,15 @@ import { ValidationError } from '../errors.ts';
 import type { PixelArray } from '../raster/raster.ts';
 import { chiSquareQuantile } from './chi-square.ts';
 import type { Histogram } from './histogram.ts';
-import { histogramAxisToValue } from './histogram.ts';
+import { histogramAxisToValue, histogramValueToAxis } from './histogram.ts';
+import type { HysteresisLevels } from './hysteresis.ts';
+import { minimumErrorThreshold } from './minimum-error-threshold.ts';
 import { mixtureThreshold } from './mixture-threshold.ts';
 import { otsuThreshold } from './otsu-threshold.ts';
 
 export { chiSquareQuantile } from './chi-square.ts';
+export { hysteresisMask, type HysteresisLevels } from './hysteresis.ts';
+export { minimumErrorThreshold } from './minimum-error-threshold.ts';
 export { mixtureThreshold } from './mixture-threshold.ts';
 export type { MixtureComponent, MixtureFit } from './mixture-threshold.ts';
 export { otsuThreshold } from './otsu-threshold.ts';
@@ -34,6 +44,66 @@ export { otsuThreshold } from './otsu-threshold.ts';
 export function otsuThresholdOf(histogram: Histogram): number {
   const axis = otsuThreshold(histogram.counts, histogram.axisMin, histogram.axisWidth);
   return histogramAxisToValue(histogram, axis);
+}
+
+/** {@link minimumErrorThreshold} of a {@link Histogram}, in value units. */
+export function minimumErrorThresholdOf(histogram: Histogram): number {
+  const axis = minimumErrorThreshold(histogram.counts, histogram.axisMin, histogram.axisWidth);
+  return histogramAxisToValue(histogram, axis);
+}
+
+/**
+ * Otsu's threshold of the bins at or above `level` (value units): splits the values above a
+ * lower level into weak and strong ones. Never below `level`; `level` itself when fewer than
+ * two bins above it are occupied.
+ */
+export function otsuThresholdAbove(histogram: Histogram, level: number): number {
+  if (!Number.isFinite(level)) return level;
+  const { counts, axisMin, axisWidth } = histogram;
+  const axis = histogramValueToAxis(histogram, level);
+  const first = Math.min(counts.length, Math.max(0, Math.ceil((axis - axisMin) / axisWidth)));
+  const otsu = otsuThreshold(counts.subarray(first), axisMin + first * axisWidth, axisWidth);
+  return otsu === Infinity ? level : Math.max(level, histogramAxisToValue(histogram, otsu));
+}
+
+/** What {@link hysteresisLevelsOf} needs: histograms of the statistic and its no-change level. */
+export interface HysteresisInputs {
+  /** `irmad`: χ² Z; `cva`: the change-vector magnitude. */
+  readonly statistic: 'irmad' | 'cva';
+  /** Log-axis histogram of the valid values. */
+  readonly log: Histogram;
+  /** Linear-axis histogram of the valid values from 0 (used for `cva`). */
+  readonly linear: Histogram;
+  /**
+   * The no-change quantile, value units: the level most no-change pixels stay under (e.g. the
+   * statistic scaled so its median is the χ²(n) median, then its χ²(n) 0.99 quantile).
+   */
+  readonly noChangeLevel: number;
+}
+
+/**
+ * The automatic hysteresis levels of `compare --method irmad|cva` (see `hysteresis.ts`); both
+ * Infinity when nothing can be separated.
+ * - IR-MAD: Z's no-change and change populations lie far apart on a log axis, so `grow` is
+ *   Otsu's threshold of log Z, never below the no-change level (which alone over-detects: the
+ *   χ² model's tail is too light for real residuals); `seed` is Otsu's threshold of the values
+ *   above `grow`, so a region must hold a strong response.
+ * - CVA: `seed` is Otsu's threshold of the magnitude (linear axis: the strong, certain change);
+ *   `grow` extends it down to the upper edge of the no-change population, the
+ *   Kittler–Illingworth minimum-error threshold of log magnitude, never below the no-change
+ *   level and never above `seed`: the faint parts of a change next to its strong core are kept.
+ *   Every region Otsu's threshold alone finds is kept, grown.
+ */
+export function hysteresisLevelsOf(inputs: HysteresisInputs): HysteresisLevels {
+  const { log, linear, noChangeLevel } = inputs;
+  if (inputs.statistic === 'irmad') {
+    const grow = Math.max(otsuThresholdOf(log), noChangeLevel);
+    return { grow, seed: otsuThresholdAbove(log, grow) };
+  }
+  const seed = otsuThresholdOf(linear);
+  if (seed === Infinity) return { grow: Infinity, seed: Infinity };
+  const edge = Math.max(minimumErrorThresholdOf(log), noChangeLevel);
+  return { grow: Math.min(seed, edge), seed };
 }
 
 /**
@@ -48,6 +118,7 @@ export function chiSquareProbabilityThreshold(p: number, k: number): number {
 export type ThresholdMethod =
   | { readonly kind: 'otsu' }
   | { readonly kind: 'mixture' }
+  | { readonly kind: 'minimum-error' }
   | { readonly kind: 'chi-square-probability'; readonly probability: number }
   | { readonly kind: 'fixed'; readonly value: number };
 
@@ -73,10 +144,12 @@ export function resolveThreshold(
       }
       return chiSquareProbabilityThreshold(method.probability, degreesOfFreedom);
     case 'otsu':
-    case 'mixture': {
+    case 'mixture':
+    case 'minimum-error': {
       if (histogram === null)
         throw new ValidationError(`${method.kind} threshold needs a histogram`);
       if (method.kind === 'otsu') return otsuThresholdOf(histogram);
+      if (method.kind === 'minimum-error') return minimumErrorThresholdOf(histogram);
       const fit = mixtureThreshold(histogram.counts, histogram.axisMin, histogram.axisWidth);
       return histogramAxisToValue(histogram, fit.threshold);
     }
