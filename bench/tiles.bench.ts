@@ -1,7 +1,10 @@
 /**
- * Tile benchmark: a fastify instance with the tile routes on port 0, and autocannon at
- * concurrency 16 over a set of cold tiles (each requested once: rendered, encoded, cached) then
- * the same set warm (LRU cache hits), against titiler's published mean of about 30 ms per tile.
+ * Tile benchmark: a fastify instance with the tile routes on port 0, and autocannon (in a child
+ * process, so the server's CPU time per tile is measured alone) at concurrency 16 over a set of
+ * cold tiles (each requested once: rendered, encoded, cached) then the same set warm (LRU cache
+ * hits) at concurrency 16 and one at a time, against titiler's published mean of about 30 ms
+ * per tile. Three servers in turn: without the overview cache (the same-run baseline), the one
+ * whose first open writes it, and a fresh one that opens the image from it.
  *
  *   npm run bench:tiles     (BENCH_TILES_IMAGE=path overrides the image)
  *
@@ -28,8 +31,9 @@ import {
   TILE_SIZE_PX,
   type TileAddress,
 } from '../src/core/tiles/web-mercator.ts';
-import { createTileHome } from '../src/testing/tile-home.ts';
-import { runLoad, type LoadResult } from './autocannon-run.ts';
+import type { ImageRecord } from '../src/core/imagery/image.ts';
+import { createTileHome, type TileServices } from '../src/testing/tile-home.ts';
+import { runLoadInChild, type LoadResult } from './autocannon-run.ts';
 import { machineInfo, median } from './machine.ts';
 
 const repo = resolve(import.meta.dirname, '..');
@@ -96,16 +100,13 @@ function tileSet(footprint: PolygonGeometry, gsdMeters: number): TileAddress[] {
   return tiles;
 }
 
-function load(url: string, paths: readonly string[], amount: number): Promise<LoadResult> {
-  let next = 0;
-  return runLoad(url, CONCURRENCY, amount, () => {
-    const path = paths[next % paths.length] ?? '/';
-    next += 1;
-    return path;
-  });
+/** CPU milliseconds of this process (the server: the load runs in a child) per request. */
+function cpuMsPer(since: NodeJS.CpuUsage, requests: number): number {
+  const used = process.cpuUsage(since);
+  return Number(((used.user + used.system) / 1000 / Math.max(1, requests)).toFixed(2));
 }
 
-function summary(result: LoadResult): Record<string, number> {
+function summary(result: LoadResult, serverCpuMsPerTile: number): Record<string, number> {
   return {
     requests: result.requests.total,
     non2xx: result.non2xx,
@@ -114,8 +115,74 @@ function summary(result: LoadResult): Record<string, number> {
     p99Ms: result.latency.p99,
     meanMs: result.latency.average,
     throughputPerS: result.requests.average,
+    serverCpuMsPerTile,
     meanVsTitiler30Ms: Number((result.latency.average / TITILER_MEAN_MS).toFixed(2)),
+    p50VsTitiler30Ms: Number((result.latency.p50 / TITILER_MEAN_MS).toFixed(2)),
   };
+}
+
+/**
+ * One server over `services`: the first tile (opening the image), every 10th tile alone, the
+ * rest cold at concurrency 16, then warm (cache hits) at concurrency 16, with the server's CPU
+ * time per tile for each.
+ */
+async function measure(
+  services: TileServices,
+  imageId: string,
+  allPaths: readonly string[],
+  warm: boolean,
+): Promise<Record<string, unknown>> {
+  // Every 10th tile is rendered alone, one after the other: its cost without queueing.
+  const alonePaths = allPaths.filter((_, i) => i % 10 === 0);
+  const paths = allPaths.filter((_, i) => i % 10 !== 0);
+  const app = Fastify();
+  registerTileRoutes(app, services.deps);
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    const openStart = performance.now();
+    const first = await app.inject({
+      method: 'GET',
+      url: `/api/images/${imageId}/pixel-tiles/0/0/0.png`,
+    });
+    const openMs = performance.now() - openStart;
+    if (first.statusCode !== 200) throw new Error(`first tile: ${first.statusCode} ${first.body}`);
+
+    const aloneMs: number[] = [];
+    const aloneCpu = process.cpuUsage();
+    for (const path of alonePaths) {
+      const start = performance.now();
+      const response = await app.inject({ method: 'GET', url: path });
+      aloneMs.push(performance.now() - start);
+      if (response.statusCode !== 200) throw new Error(`${path}: ${response.statusCode}`);
+    }
+    const aloneCpuMs = cpuMsPer(aloneCpu, aloneMs.length);
+    const job = { url, connections: CONCURRENCY };
+    const coldCpu = process.cpuUsage();
+    const cold = await runLoadInChild({ ...job, amount: paths.length, paths });
+    const coldCpuMs = cpuMsPer(coldCpu, cold.requests.total);
+    const result: Record<string, unknown> = {
+      firstTileIncludingOpenMs: Math.round(openMs),
+      coldOneAtATime: {
+        requests: aloneMs.length,
+        medianMs: Number(median(aloneMs).toFixed(1)),
+        maxMs: Number(Math.max(...aloneMs).toFixed(1)),
+        serverCpuMsPerTile: aloneCpuMs,
+        medianVsTitiler30Ms: Number((median(aloneMs) / TITILER_MEAN_MS).toFixed(2)),
+      },
+      cold: summary(cold, coldCpuMs),
+    };
+    if (warm) {
+      const warmCpu = process.cpuUsage();
+      const hot = await runLoadInChild({ ...job, amount: paths.length * WARM_PASSES, paths });
+      result.warm = summary(hot, cpuMsPer(warmCpu, hot.requests.total));
+      const oneCpu = process.cpuUsage();
+      const oneAtATime = await runLoadInChild({ url, connections: 1, amount: paths.length, paths });
+      result.warmOneAtATime = summary(oneAtATime, cpuMsPer(oneCpu, oneAtATime.requests.total));
+    }
+    return result;
+  } finally {
+    await app.close();
+  }
 }
 
 const imagePath = pickImage();
@@ -124,41 +191,45 @@ const home = createTileHome('sitewatch-bench-tiles-');
 try {
   console.log(`ingesting ${imagePath} (linked) …`);
   const imageId = await home.ingest(imagePath, ['--link']);
-  const services = await home.open({ cacheBytes: 512 * 2 ** 20 });
-  const image = await services.renderer.image(imageId);
-  if (image.footprint === null || image.gsdMeters === null)
-    throw new Error('the image needs georeferencing');
-  const tiles = tileSet(image.footprint, image.gsdMeters);
-  const allPaths = tiles.map((t) => `/api/images/${imageId}/tiles/${t.z}/${t.x}/${t.y}.png`);
-  // Every 10th tile is rendered alone, one after the other: its cost without queueing.
-  const alonePaths = allPaths.filter((_, i) => i % 10 === 0);
-  const paths = allPaths.filter((_, i) => i % 10 !== 0);
-  const app = Fastify();
-  registerTileRoutes(app, services.deps);
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
-
-  const openStart = performance.now();
-  const first = await app.inject({
-    method: 'GET',
-    url: `/api/images/${imageId}/pixel-tiles/0/0/0.png`,
-  });
-  const openMs = performance.now() - openStart;
-  if (first.statusCode !== 200) throw new Error(`first tile: ${first.statusCode} ${first.body}`);
-
-  const aloneMs: number[] = [];
-  for (const path of alonePaths) {
-    const start = performance.now();
-    const response = await app.inject({ method: 'GET', url: path });
-    aloneMs.push(performance.now() - start);
-    if (response.statusCode !== 200) throw new Error(`${path}: ${response.statusCode}`);
-  }
-  const cold = await load(url, paths, paths.length);
-  const warm = await load(url, paths, paths.length * WARM_PASSES);
-  await app.close();
-  await services.close();
+  const cacheBytes = 512 * 2 ** 20;
+  const runs: Record<string, unknown> = {};
+  let image: ImageRecord | undefined;
+  let allPaths: string[] = [];
+  const run = async (
+    label: string,
+    options: { overviewCache: boolean; warm: boolean },
+  ): Promise<void> => {
+    console.log(`${label} …`);
+    const services = await home.open({ cacheBytes, overviewCache: options.overviewCache });
+    try {
+      image ??= await services.renderer.image(imageId);
+      if (allPaths.length === 0) {
+        if (image.footprint === null || image.gsdMeters === null)
+          throw new Error('the image needs georeferencing');
+        allPaths = tileSet(image.footprint, image.gsdMeters).map(
+          (t) => `/api/images/${imageId}/tiles/${t.z}/${t.x}/${t.y}.png`,
+        );
+      }
+      runs[label] = {
+        loadAverageAtStart: loadavg(),
+        ...(await measure(services, imageId, allPaths, options.warm)),
+      };
+      console.log(JSON.stringify(runs[label]));
+    } finally {
+      await services.close();
+    }
+  };
+  // The same-run baseline: no overview cache (every open reads the whole image).
+  await run('withoutOverviewCache', { overviewCache: false, warm: false });
+  // The first open writes the cache (same pass as the in-memory levels)…
+  await run('buildingOverviewCache', { overviewCache: true, warm: false });
+  // …and a restarted server (fresh renderer and LRU) opens and serves from it.
+  await run('withOverviewCache', { overviewCache: true, warm: true });
+  if (image === undefined) throw new Error('no image');
 
   const result = {
     benchmark: 'tiles',
+    command: 'npm run bench:tiles',
     machine: machineInfo(),
     loadAverage: { before: loadBefore, after: loadavg() },
     image: {
@@ -171,15 +242,15 @@ try {
       layout: image.layout,
     },
     concurrency: CONCURRENCY,
-    tiles: { count: paths.length, zooms: [...new Set(tiles.map((t) => t.z))], format: 'png' },
-    firstTileIncludingOpenMs: Math.round(openMs),
-    coldOneAtATime: {
-      requests: aloneMs.length,
-      medianMs: Number(median(aloneMs).toFixed(1)),
-      maxMs: Number(Math.max(...aloneMs).toFixed(1)),
+    tiles: {
+      count: allPaths.length,
+      zooms: [...new Set(allPaths.map((p) => Number(p.split('/')[5])))],
+      format: 'png',
     },
-    cold: summary(cold),
-    warm: summary(warm),
+    notes:
+      'Load runs in a child process (autocannon), so serverCpuMsPerTile is the server alone: ' +
+      'load-independent, unlike latencies on this shared 2-core machine.',
+    ...runs,
     peer: {
       name: 'titiler',
       meanMsPerTile: TITILER_MEAN_MS,

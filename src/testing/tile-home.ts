@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CogOverviewCache } from '../adapters/overview-cache/cog-overview-cache.ts';
 import { SharpTileEncoder } from '../adapters/image-encode/sharp-tile-encoder.ts';
 import { sha256Hex } from '../adapters/system/node-sha256.ts';
 import { LruTileCache } from '../app/tiles/lru-tile-cache.ts';
@@ -21,7 +22,13 @@ export interface TileHome {
   /** Ingests a file or folder (extra CLI flags allowed); returns the image id. */
   ingest(path: string, extra?: readonly string[]): Promise<string>;
   /** Opens the store and the tile service (after the ingests). */
-  open(options?: TileRendererOptions & { readonly cacheBytes?: number }): Promise<TileServices>;
+  open(
+    options?: TileRendererOptions & {
+      readonly cacheBytes?: number;
+      /** Use the on-disk overview cache under `<home>/cache/overviews` (default false). */
+      readonly overviewCache?: boolean;
+    },
+  ): Promise<TileServices>;
   /** Removes the temporary folder. */
   remove(): void;
 }
@@ -64,6 +71,15 @@ export function createTileHome(prefix = 'sitewatch-tiles-'): TileHome {
           opener: sw.ingestDeps.opener,
           crs: sw.crs,
           limits: sw.ingestDeps.limits,
+          ...(options.overviewCache === true
+            ? {
+                overviewCache: new CogOverviewCache(
+                  join(home, 'cache', 'overviews'),
+                  sw.ingestDeps.opener,
+                  sw.ingestDeps.limits,
+                ),
+              }
+            : {}),
         },
         options,
       );

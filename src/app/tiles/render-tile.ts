@@ -27,13 +27,20 @@ import {
 import { crsTransform } from '../compare/comparison-pair.ts';
 import { rasterInputOf } from '../compare/raster-input.ts';
 import type { CrsRegistry, ImageRepository, RasterOpenLimits, RasterOpener } from '../ports.ts';
-import { ImagePyramid } from './image-pyramid.ts';
+import { ImagePyramid, MAX_KEPT_LEVEL_PIXELS } from './image-pyramid.ts';
+import type { OverviewCache } from './tile-ports.ts';
 
 export interface TileRendererDeps {
   readonly images: ImageRepository;
   readonly opener: RasterOpener;
   readonly crs: CrsRegistry;
   readonly limits: RasterOpenLimits;
+  /**
+   * Overview cache for images whose files hold no overviews (absent: none). Written during the
+   * first open of such an image (the pass that reads every pixel anyway), used by every later
+   * open and, once written, by the open pyramid itself.
+   */
+  readonly overviewCache?: OverviewCache;
 }
 
 export interface TileRendererOptions {
@@ -41,7 +48,19 @@ export interface TileRendererOptions {
   readonly maxOpenImages?: number;
   /** Levels up to this many pixels per band are held in memory; default 2048². */
   readonly maxKeptLevelPixels?: number;
+  /**
+   * How long an image record read from the repository is reused, in milliseconds; default
+   * 1000, 0 reads it for every tile. Reading and decoding a record costs about 1 ms of CPU, most
+   * of a cached tile's cost; an id names one content hash, so only a deleted image or edited
+   * metadata (sensor, band names: the default bands) can go stale, for at most this long.
+   */
+  readonly imageRecordTtlMs?: number;
+  /** Monotonic clock in milliseconds (tests); default performance.now. */
+  readonly nowMs?: () => number;
 }
+
+/** Image records kept for {@link TileRendererOptions.imageRecordTtlMs}; beyond this, none. */
+const MAX_REMEMBERED_RECORDS = 256;
 
 const TILE_PIXELS = TILE_SIZE_PX * TILE_SIZE_PX;
 const WEB_MERCATOR = 'EPSG:3857';
@@ -70,6 +89,9 @@ export class TileRenderer {
   readonly #pyramids = new Map<string, Promise<ImagePyramid>>();
   readonly #maxOpenImages: number;
   readonly #maxKeptLevelPixels: number | undefined;
+  readonly #recordTtlMs: number;
+  readonly #nowMs: () => number;
+  readonly #records = new Map<string, { readonly image: ImageRecord; readonly atMs: number }>();
 
   constructor(
     private readonly deps: TileRendererDeps,
@@ -77,12 +99,30 @@ export class TileRenderer {
   ) {
     this.#maxOpenImages = options.maxOpenImages ?? 8;
     this.#maxKeptLevelPixels = options.maxKeptLevelPixels;
+    this.#recordTtlMs = options.imageRecordTtlMs ?? 1000;
+    this.#nowMs = options.nowMs ?? (() => performance.now());
   }
 
   /** @throws NotFoundError naming the id when no image has it. */
   async image(imageId: string): Promise<ImageRecord> {
+    const now = this.#nowMs();
+    const remembered = this.#records.get(imageId);
+    if (remembered !== undefined && now - remembered.atMs < this.#recordTtlMs) {
+      return remembered.image;
+    }
     const image = await this.deps.images.get(imageId);
-    if (image === undefined) throw new NotFoundError(`image ${imageId} not found`);
+    if (image === undefined) {
+      this.#records.delete(imageId);
+      throw new NotFoundError(`image ${imageId} not found`);
+    }
+    if (this.#recordTtlMs > 0) {
+      this.#records.delete(imageId);
+      this.#records.set(imageId, { image, atMs: now });
+      for (const id of this.#records.keys()) {
+        if (this.#records.size <= MAX_REMEMBERED_RECORDS) break;
+        this.#records.delete(id);
+      }
+    }
     return image;
   }
 
@@ -93,9 +133,7 @@ export class TileRenderer {
       // Map order is recency order: move it to the end.
       this.#pyramids.delete(image.id);
     } else {
-      pyramid = this.deps.opener
-        .open(rasterInputOf(image), this.deps.limits)
-        .then((source) => ImagePyramid.build(image, source, this.#maxKeptLevelPixels));
+      pyramid = this.#openPyramid(image);
       pyramid.catch(() => this.#pyramids.delete(image.id));
     }
     this.#pyramids.set(image.id, pyramid);
@@ -103,6 +141,39 @@ export class TileRenderer {
       if (this.#pyramids.size <= this.#maxOpenImages) break;
       this.#pyramids.delete(id);
       void oldest.then((p) => p.close()).catch(() => undefined);
+    }
+    return pyramid;
+  }
+
+  async #openPyramid(image: ImageRecord): Promise<ImagePyramid> {
+    const source = await this.deps.opener.open(rasterInputOf(image), this.deps.limits);
+    const cache = this.deps.overviewCache;
+    const max = this.#maxKeptLevelPixels;
+    // Only images with levels read from the file (not all held) and no overviews of their own.
+    if (
+      cache === undefined ||
+      (source.overviews ?? []).length > 0 ||
+      image.width * image.height <= (max ?? MAX_KEPT_LEVEL_PIXELS)
+    ) {
+      return ImagePyramid.build(image, source, max);
+    }
+    const onCorrupt = (): Promise<void> => cache.remove(image);
+    const levels = await cache.open(image);
+    if (levels !== undefined) {
+      return ImagePyramid.build(image, source, max, { levels, onCorrupt });
+    }
+    const halfLevel = await cache.create(image);
+    if (halfLevel === undefined) return ImagePyramid.build(image, source, max);
+    let pyramid: ImagePyramid;
+    try {
+      pyramid = await ImagePyramid.build(image, source, max, { halfLevel });
+    } catch (error) {
+      await halfLevel.abort();
+      throw error;
+    }
+    if (await halfLevel.finish()) {
+      const written = await cache.open(image);
+      if (written !== undefined) pyramid.useCachedOverviews(written, onCorrupt);
     }
     return pyramid;
   }

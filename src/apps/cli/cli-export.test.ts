@@ -2,13 +2,17 @@
  * `sitewatch export` on a home set up by the real use cases (demo: catalog, two Sentinel-2
  * dates, a comparison with outputs; a top-hat detection run; two annotations), each file
  * opened by the tools people use: ogrinfo (layer, feature count, EPSG:4326), gdalinfo (COG
- * layout, geotransform), and the STAC required fields checked with a zod schema.
+ * layout, geotransform), and the STAC documents validated against the STAC 1.0.0 JSON schemas
+ * (item, collection and the GeoJSON schemas they use), shipped in testdata/stac-schemas and
+ * loaded by their `$id`, so nothing is fetched.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
 import { z } from 'zod';
 import { createAnnotation } from '../../app/annotations/annotations.ts';
 import { loadConfig } from '../config.ts';
@@ -262,57 +266,102 @@ describe('sitewatch export --format cog', () => {
   });
 });
 
+const STAC_SCHEMAS = join(import.meta.dirname, 'testdata/stac-schemas');
+const ITEM_SCHEMA_ID = 'https://schemas.stacspec.org/v1.0.0/item-spec/json-schema/item.json';
+const COLLECTION_SCHEMA_ID =
+  'https://schemas.stacspec.org/v1.0.0/collection-spec/json-schema/collection.json';
+/** Absolute IRIs (RFC 3987): a scheme, then no whitespace. ajv-formats has URIs only. */
+const IRI = /^[a-z][a-z0-9+.-]*:[^\s<>"{}|\\^`]*$/i;
+/** IRI references: absolute or relative, without whitespace or the characters IRIs exclude. */
+const IRI_REFERENCE = /^[^\s<>"{}|\\^`]*$/;
+
+/**
+ * ajv with every shipped schema registered under its `$id` (the STAC schemas reference one
+ * another and the GeoJSON schemas by https URL; those resolve to the local files here).
+ */
+function stacValidators(): { item: ValidateFunction; collection: ValidateFunction } {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  // ajv-formats is CommonJS: its plugin is the module's `default` export.
+  addFormats.default(ajv);
+  ajv.addFormat('iri', IRI);
+  ajv.addFormat('iri-reference', IRI_REFERENCE);
+  for (const file of readdirSync(STAC_SCHEMAS).filter((f) => f.endsWith('.json'))) {
+    ajv.addSchema(JSON.parse(readFileSync(join(STAC_SCHEMAS, file), 'utf8')) as object);
+  }
+  const get = (id: string): ValidateFunction => {
+    const validate = ajv.getSchema(id);
+    if (validate === undefined) throw new Error(`schema ${id} is not among ${STAC_SCHEMAS}`);
+    return validate;
+  };
+  return { item: get(ITEM_SCHEMA_ID), collection: get(COLLECTION_SCHEMA_ID) };
+}
+
+/** Validates `document` or fails naming the file and every schema error. */
+function expectValid(validate: ValidateFunction, document: unknown, file: string): void {
+  const valid = validate(document);
+  expect(valid, `${file}: ${JSON.stringify(validate.errors, null, 2)}`).toBe(true);
+}
+
 const link = z.object({ rel: z.string(), href: z.string().min(1) });
-const asset = z.object({ href: z.string().min(1), type: z.string(), roles: z.array(z.string()) });
-const bbox = z.array(z.number()).length(4);
-/** The fields STAC 1.0.0's item-spec and collection-spec JSON schemas require. */
-const stacItemSchema = z.object({
-  type: z.literal('Feature'),
-  stac_version: z.literal('1.0.0'),
-  id: z.string().min(1),
+/** What this test reads from the documents after they pass the STAC schemas. */
+const stacItemFields = z.object({
   collection: z.string(),
-  geometry: z.object({
-    type: z.enum(['Polygon', 'MultiPolygon']),
-    coordinates: z.array(z.unknown()),
-  }),
-  bbox,
-  properties: z.object({ datetime: z.iso.datetime() }).loose(),
+  stac_extensions: z.array(z.string()),
   links: z.array(link),
-  assets: z.record(z.string(), asset),
+  assets: z.record(z.string(), z.object({ href: z.string() })),
 });
-const stacCollectionSchema = z.object({
-  type: z.literal('Collection'),
-  stac_version: z.literal('1.0.0'),
-  id: z.string().min(1),
-  description: z.string().min(1),
-  license: z.string().min(1),
-  extent: z.object({
-    spatial: z.object({ bbox: z.array(bbox).min(1) }),
-    temporal: z.object({
-      interval: z.array(z.tuple([z.string().nullable(), z.string().nullable()])).min(1),
-    }),
-  }),
-  links: z.array(link),
-});
+const stacCollectionFields = z.object({ id: z.string(), links: z.array(link) });
 
 describe('sitewatch export --format stac', () => {
-  it('writes a Collection whose Items link their assets and source images', async () => {
+  it('writes a Collection and Items that validate against the STAC 1.0.0 JSON schemas', async () => {
+    const validators = stacValidators();
     const dir = join(out, 'stac');
     const run = await sw('export', '--site', SITE, '--format', 'stac', '--out', dir, '--json');
     expect(run.code, run.stderr).toBe(0);
     expect(run.json<{ itemCount: number }>().itemCount).toBe(2);
-    const collection = stacCollectionSchema.parse(
-      JSON.parse(readFileSync(join(dir, 'collection.json'), 'utf8')),
-    );
+    const collectionJson: unknown = JSON.parse(readFileSync(join(dir, 'collection.json'), 'utf8'));
+    expectValid(validators.collection, collectionJson, 'collection.json');
+    const collection = stacCollectionFields.parse(collectionJson);
     const itemLinks = collection.links.filter((l) => l.rel === 'item');
     expect(itemLinks).toHaveLength(2);
     for (const itemLink of itemLinks) {
-      const item = stacItemSchema.parse(JSON.parse(readFileSync(join(dir, itemLink.href), 'utf8')));
+      const itemJson: unknown = JSON.parse(readFileSync(join(dir, itemLink.href), 'utf8'));
+      expectValid(validators.item, itemJson, itemLink.href);
+      const item = stacItemFields.parse(itemJson);
+      // No extension is declared, so there is no extension schema to validate against.
+      expect(item.stac_extensions).toEqual([]);
       expect(item.collection).toBe(collection.id);
       const sources = item.links.filter((l) => l.rel === 'derived_from');
       expect(sources.length).toBeGreaterThan(0);
       for (const source of sources) expect(existsSync(source.href), source.href).toBe(true);
       for (const a of Object.values(item.assets)) expect(existsSync(a.href), a.href).toBe(true);
     }
+  });
+
+  it('the shipped schemas reject what STAC 1.0.0 forbids (the validator is not a no-op)', () => {
+    const validators = stacValidators();
+    const item = {
+      type: 'Feature',
+      stac_version: '1.0.0',
+      stac_extensions: [],
+      id: 'x',
+      collection: 'c',
+      geometry: { type: 'Point', coordinates: [2.3, 48.8] },
+      bbox: [2.3, 48.8, 2.3, 48.8],
+      properties: { datetime: '2024-05-01T00:00:00Z' },
+      links: [{ rel: 'collection', href: '../collection.json' }],
+      assets: { data: { href: 'data.tif' } },
+    };
+    expectValid(validators.item, item, 'a minimal item');
+    const broken: Record<string, unknown>[] = [
+      { ...item, stac_version: '1.1.0' },
+      { ...item, properties: { datetime: '2024-05-01T00:00:00+02:00' } },
+      { ...item, bbox: [1, 2, 3] },
+      { ...item, collection: undefined },
+      { ...item, assets: { data: { title: 'no href' } } },
+      { ...item, geometry: { type: 'Polygon', coordinates: [[[0, 0]]] } },
+    ];
+    for (const document of broken)
+      expect(validators.item(document), JSON.stringify(document)).toBe(false);
   });
 });
