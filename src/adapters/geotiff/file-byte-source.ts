@@ -13,11 +13,26 @@ import {
 } from '../../core/errors.ts';
 
 /** geotiff.js asks for fixed-size header/IFD chunks (1 KB, 4 KB for BigTIFF) that may pass the end. */
-const READ_PAST_END_ALLOWANCE_BYTES = 16 * 1024;
+export const READ_PAST_END_ALLOWANCE_BYTES = 16 * 1024;
 
 export interface ByteSlice {
   readonly offset: number;
   readonly length: number;
+}
+
+/**
+ * What the TIFF reader needs from wherever the bytes live (a local file, an HTTP(S) range
+ * source, an object store): exact reads, geotiff.js-style slice fetches, and `close()`.
+ */
+export interface ByteSource {
+  /** The file path or URL, used in error messages. */
+  readonly path: string;
+  readonly sizeBytes: number;
+  /** Exactly `length` bytes at `offset`; throws CorruptFileError past the end. */
+  read(offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array>;
+  /** Each slice, zero-filled past the end (within a small allowance). */
+  fetch(slices: readonly ByteSlice[], signal?: AbortSignal): Promise<ArrayBuffer[]>;
+  close(): Promise<void>;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined, path: string): void {
@@ -25,7 +40,7 @@ function throwIfAborted(signal: AbortSignal | undefined, path: string): void {
 }
 
 /** Random-access reads of one file; `close()` is idempotent. */
-export class FileByteSource {
+export class FileByteSource implements ByteSource {
   readonly path: string;
   readonly sizeBytes: number;
   readonly #handle: FileHandle;

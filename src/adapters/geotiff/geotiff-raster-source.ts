@@ -21,7 +21,7 @@ import type {
   RasterDescription,
   RasterSource,
 } from '../../core/raster/raster.ts';
-import { FileByteSource } from './file-byte-source.ts';
+import { FileByteSource, type ByteSource } from './file-byte-source.ts';
 import { parseGdalMetadata } from './gdal-metadata.ts';
 import { readGeoreference } from './geotiff-georeference.ts';
 import { installGuardedDecoders } from './guarded-decoders.ts';
@@ -68,6 +68,11 @@ export interface OpenGeoTiffOptions {
    * {@link DEFAULT_BLOCK_CACHE_BYTES}.
    */
   readonly blockCacheBytes?: number;
+  /**
+   * Where the bytes come from instead of the local file `path` (e.g. an HTTP(S) range source);
+   * the raster takes ownership and closes it, also when opening fails.
+   */
+  readonly byteSource?: ByteSource;
 }
 
 /** Default bytes of inflated blocks kept per open image: 16 blocks of 512² × 4 uint16 bands. */
@@ -115,10 +120,7 @@ function defaultBandNames(info: TiffImageInfo): string[] {
 }
 
 /** Indexes (in the IFD chain) of the overviews, in file order. */
-async function overviewIfdIndexes(
-  structure: TiffStructure,
-  source: FileByteSource,
-): Promise<number[]> {
+async function overviewIfdIndexes(structure: TiffStructure, source: ByteSource): Promise<number[]> {
   const indexes: number[] = [];
   for (const [i, ifd] of structure.ifds.entries()) {
     if (i > 0 && (await isOverviewIfd(new IfdValues(source, structure, ifd)))) indexes.push(i);
@@ -127,7 +129,7 @@ async function overviewIfdIndexes(
 }
 
 async function describe(
-  source: FileByteSource,
+  source: ByteSource,
   structure: TiffStructure,
   info: TiffImageInfo,
   crs: CrsRegistry,
@@ -188,7 +190,7 @@ class GeoTiffRasterSource implements RasterSource {
   /** @param levels the full-resolution image, then the overviews finest first. */
   constructor(
     readonly description: RasterDescription,
-    private readonly source: FileByteSource,
+    private readonly source: ByteSource,
     private readonly levels: readonly TiffLevel[],
     private readonly isYCbCr: boolean,
     private readonly pool: TiffDecodePool | null,
@@ -318,7 +320,7 @@ export async function openGeoTiff(
   crs: CrsRegistry,
   options: OpenGeoTiffOptions = {},
 ): Promise<RasterSource> {
-  const source = await FileByteSource.open(path);
+  const source = options.byteSource ?? (await FileByteSource.open(path));
   try {
     const structure = await readTiffStructure(source);
     const first = structure.ifds[0];

@@ -6,7 +6,7 @@
 import type { RasterOpenLimits } from '../../app/ports.ts';
 import { CorruptFileError, TooLargeError, UnsupportedError } from '../../core/errors.ts';
 import type { RasterDataType } from '../../core/imagery/image.ts';
-import type { FileByteSource } from './file-byte-source.ts';
+import type { ByteSource } from './file-byte-source.ts';
 import { readEntryValues, type TiffIfd, type TiffStructure } from './tiff-structure.ts';
 import {
   PHOTOMETRIC,
@@ -22,7 +22,7 @@ const MAX_SAMPLES_PER_PIXEL = 1024;
 /** Typed access to the tag values of one IFD. */
 export class IfdValues {
   constructor(
-    readonly source: FileByteSource,
+    readonly source: ByteSource,
     readonly structure: TiffStructure,
     readonly ifd: TiffIfd,
   ) {}

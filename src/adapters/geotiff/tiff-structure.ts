@@ -4,7 +4,7 @@
  * file becomes a CorruptFileError here instead of a hang or a huge allocation inside the library.
  */
 import { CorruptFileError } from '../../core/errors.ts';
-import type { FileByteSource } from './file-byte-source.ts';
+import type { ByteSource } from './file-byte-source.ts';
 import { FIELD_TYPE_SIZES, TAG_NAMES } from './tiff-tags.ts';
 
 /** Real files have a few dozen entries per IFD and a few dozen IFDs (overviews, masks). */
@@ -65,7 +65,7 @@ class Reader {
 }
 
 async function readHeader(
-  source: FileByteSource,
+  source: ByteSource,
 ): Promise<{ littleEndian: boolean; bigTiff: boolean; first: number }> {
   const { path, sizeBytes } = source;
   if (sizeBytes === 0)
@@ -94,7 +94,7 @@ async function readHeader(
 }
 
 async function readIfd(
-  source: FileByteSource,
+  source: ByteSource,
   offset: number,
   index: number,
   format: { littleEndian: boolean; bigTiff: boolean },
@@ -169,7 +169,7 @@ async function readIfd(
  * @throws CorruptFileError for an empty file, wrong magic bytes (naming them), a cyclic or
  *   overlong IFD chain, absurd entry counts, unknown field types or data past the end of the file.
  */
-export async function readTiffStructure(source: FileByteSource): Promise<TiffStructure> {
+export async function readTiffStructure(source: ByteSource): Promise<TiffStructure> {
   const header = await readHeader(source);
   const ifds: TiffIfd[] = [];
   const visited = new Set<number>();
@@ -197,7 +197,7 @@ export async function readTiffStructure(source: FileByteSource): Promise<TiffStr
  * @throws CorruptFileError when the value is larger than any sane tag or not a safe integer.
  */
 export async function readEntryValues(
-  source: FileByteSource,
+  source: ByteSource,
   structure: TiffStructure,
   entry: TiffEntry,
 ): Promise<number[] | string> {

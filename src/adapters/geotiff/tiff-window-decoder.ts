@@ -6,7 +6,7 @@ import { CancelledError, CorruptFileError } from '../../core/errors.ts';
 import { ByteBoundedLru } from '../../core/tiles/byte-bounded-lru.ts';
 import type { RasterDataType } from '../../core/imagery/image.ts';
 import type { PixelArray, PixelWindow } from '../../core/raster/raster.ts';
-import type { FileByteSource } from './file-byte-source.ts';
+import type { ByteSource } from './file-byte-source.ts';
 import {
   blocksForWindow,
   decodeBlockIntoWindow,
@@ -169,7 +169,7 @@ export function createDecodedBlockCache(maxBytes: number): DecodedBlockCache {
  */
 export async function decodeWindowHere(
   image: FastTiffImage,
-  source: FileByteSource,
+  source: ByteSource,
   target: TiffWindowTarget,
   blocks: readonly TiffBlockRef[],
   signal?: AbortSignal,
