@@ -445,27 +445,37 @@ export interface RecordedAlerts {
 }
 
 /**
- * Synchronous alert writes bound to an open store transaction, so that the alert and its
- * outbox rows commit or roll back together with the fact that caused them.
+ * Alert writes bound to an open store transaction, so that the alert and its outbox rows
+ * commit or roll back together with the fact that caused them. Adapters extend it with their
+ * own transaction handle (SQLite: the connection; PostgreSQL: the transaction's client), so
+ * the fact's writer can write through the same transaction.
  */
 export interface AlertTransaction {
   /**
    * Records each candidate whose dedup key is new and that is outside its cooldown, with one
    * pending outbox row per channel of its rule.
    */
-  recordAlerts(candidates: readonly AlertCandidate[], decidedAtIso: string): RecordedAlerts;
+  recordAlerts(
+    candidates: readonly AlertCandidate[],
+    decidedAtIso: string,
+  ): Promise<RecordedAlerts>;
 }
 
-/** Alert rules, alerts and the delivery outbox. */
-export interface AlertRepository {
+/**
+ * Alert rules, alerts and the delivery outbox. `Tx` is the adapter's transaction handle
+ * (see {@link AlertTransaction}).
+ */
+export interface AlertRepository<Tx extends AlertTransaction = AlertTransaction> {
   putRules(rules: readonly AlertRule[]): Promise<void>;
   listRules(): Promise<AlertRule[]>;
   getRule(id: string): Promise<AlertRule | undefined>;
   /**
-   * Runs `work` (synchronous) in one store transaction; a throw rolls back everything it
-   * wrote, including the caller's own writes made through the same store in `work`.
+   * Runs `work` in one store transaction: committed when it resolves, and a throw or
+   * rejection rolls back everything it wrote, including the caller's own writes made through
+   * `tx`. `work` must await only this transaction's work (no network, no other store calls):
+   * the SQLite adapter holds its single connection's write lock meanwhile.
    */
-  withTransaction<T>(work: (tx: AlertTransaction) => T): Promise<T>;
+  withTransaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** Newest first, with each channel's delivery state. */
   listAlerts(filter?: AlertFilter): Promise<AlertWithDeliveries[]>;
   getAlert(id: string): Promise<AlertWithDeliveries | undefined>;

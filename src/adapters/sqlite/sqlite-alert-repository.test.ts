@@ -59,7 +59,7 @@ describe('SqliteAlertRepository', () => {
 
   it('commits the fact, the alert and one outbox row per channel together', async () => {
     const result = await repo.withTransaction((tx) => {
-      db.prepare('INSERT INTO facts (id) VALUES (?)').run('obs_1');
+      tx.db.prepare('INSERT INTO facts (id) VALUES (?)').run('obs_1');
       return tx.recordAlerts(candidates('obs_1', '2019-02-22T00:00:00.000Z'), NOW);
     });
     expect(result.recorded.map((a) => a.id)).toEqual([alertIdFor('vehicles|anomaly|obs_1')]);
@@ -82,18 +82,18 @@ describe('SqliteAlertRepository', () => {
     const low = await recordFactsWithAlerts(
       deps,
       { anomalies: [anomaly('obs_low', 1)] },
-      () => db.prepare('INSERT INTO facts (id) VALUES (?)').run('obs_low').changes,
+      (tx) => tx.db.prepare('INSERT INTO facts (id) VALUES (?)').run('obs_low').changes,
     );
     expect(low).toEqual({ fact: 1, alerts: { recorded: [], duplicates: [], cooledDown: [] } });
     await expect(
-      recordFactsWithAlerts(deps, { anomalies: [anomaly('obs_1', 1)] }, () =>
-        db.prepare('INSERT INTO facts (id) VALUES (?)').run('obs_low'),
+      recordFactsWithAlerts(deps, { anomalies: [anomaly('obs_1', 1)] }, (tx) =>
+        tx.db.prepare('INSERT INTO facts (id) VALUES (?)').run('obs_low'),
       ),
     ).rejects.toThrow(/UNIQUE/);
     const high = await recordFactsWithAlerts(
       deps,
       { anomalies: [anomaly('obs_hi', 5)] },
-      () => db.prepare('INSERT INTO facts (id) VALUES (?)').run('obs_hi').changes,
+      (tx) => tx.db.prepare('INSERT INTO facts (id) VALUES (?)').run('obs_hi').changes,
     );
     expect(high.alerts.recorded.map((a) => a.decidedAt)).toEqual([NOW]);
     expect(facts()).toBe(2);
@@ -101,9 +101,9 @@ describe('SqliteAlertRepository', () => {
 
   it('rolls back the alert with the fact when the transaction throws', async () => {
     await expect(
-      repo.withTransaction((tx) => {
-        db.prepare('INSERT INTO facts (id) VALUES (?)').run('obs_1');
-        tx.recordAlerts(candidates('obs_1', '2019-02-22T00:00:00.000Z'), NOW);
+      repo.withTransaction(async (tx) => {
+        tx.db.prepare('INSERT INTO facts (id) VALUES (?)').run('obs_1');
+        await tx.recordAlerts(candidates('obs_1', '2019-02-22T00:00:00.000Z'), NOW);
         throw new Error('fact writer failed');
       }),
     ).rejects.toThrow('fact writer failed');

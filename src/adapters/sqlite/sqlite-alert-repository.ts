@@ -3,6 +3,9 @@
  * written in the same transaction as the alert, and `withTransaction` lets the writer of a
  * fact (an observation, an assessment point) put the fact, the alert and its outbox rows in
  * one `BEGIN IMMEDIATE` transaction: a crash before the commit loses all three, after it none.
+ * The transaction's work is async (the port's shape, shared with PostgreSQL); on the single
+ * better-sqlite3 connection it runs between an explicit BEGIN IMMEDIATE and COMMIT, one such
+ * transaction at a time per connection, and must await only its own writes.
  */
 import { createHash } from 'node:crypto';
 import type { AlertCandidate } from '../../core/alerts/alert-decision.ts';
@@ -23,7 +26,7 @@ import type {
   RecordedAlerts,
 } from '../../app/ports.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
-import { settle } from './settle.ts';
+import { asStoreError, settle } from './settle.ts';
 
 /** `alt_` + 16 hex of the sha256 of the dedup key. */
 export function alertIdFor(dedupKey: string): string {
@@ -119,8 +122,16 @@ export function recordAlertsInTransaction(
   return { recorded, duplicates, cooledDown };
 }
 
+/** The SQLite alert transaction: the connection, for the fact's own writes. */
+export interface SqliteAlertTransaction extends AlertTransaction {
+  readonly db: SqliteDatabase;
+}
+
+/** The tail of each connection's queue of async transactions (one open at a time). */
+const transactionQueues = new WeakMap<SqliteDatabase, Promise<unknown>>();
+
 /** {@link AlertRepository} over an open {@link SqliteDatabase}. */
-export class SqliteAlertRepository implements AlertRepository {
+export class SqliteAlertRepository implements AlertRepository<SqliteAlertTransaction> {
   readonly #db: SqliteDatabase;
   readonly #nowIso: () => string;
 
@@ -161,15 +172,44 @@ export class SqliteAlertRepository implements AlertRepository {
     });
   }
 
-  withTransaction<T>(work: (tx: AlertTransaction) => T): Promise<T> {
-    return settle(() =>
-      this.#db.transaction(() =>
-        work({
-          recordAlerts: (candidates, decidedAtIso) =>
-            recordAlertsInTransaction(this.#db, candidates, decidedAtIso),
-        }),
-      ),
+  withTransaction<T>(work: (tx: SqliteAlertTransaction) => Promise<T>): Promise<T> {
+    const previous = transactionQueues.get(this.#db) ?? Promise.resolve();
+    const run = previous.then(
+      () => this.#runTransaction(work),
+      () => this.#runTransaction(work),
     );
+    transactionQueues.set(
+      this.#db,
+      run.catch(() => undefined),
+    );
+    return run;
+  }
+
+  async #runTransaction<T>(work: (tx: SqliteAlertTransaction) => Promise<T>): Promise<T> {
+    const handle = this.#db.handle;
+    try {
+      handle.prepare('BEGIN IMMEDIATE').run();
+    } catch (error) {
+      throw asStoreError(error);
+    }
+    let open = true;
+    const tx: SqliteAlertTransaction = {
+      db: this.#db,
+      recordAlerts: (candidates, decidedAtIso) =>
+        open
+          ? settle(() => recordAlertsInTransaction(this.#db, candidates, decidedAtIso))
+          : Promise.reject(new Error('recordAlerts called after its transaction ended')),
+    };
+    try {
+      const result = await work(tx);
+      handle.prepare('COMMIT').run();
+      return result;
+    } catch (error) {
+      if (handle.inTransaction) handle.prepare('ROLLBACK').run();
+      throw asStoreError(error);
+    } finally {
+      open = false;
+    }
   }
 
   listAlerts(filter: AlertFilter = {}): Promise<AlertWithDeliveries[]> {

@@ -28,11 +28,22 @@ import { settle } from './settle.ts';
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 500;
 
+/** The states as migration 9 stores them: the domain's `completed` is stored `succeeded`. */
+type StoredJobState = Exclude<JobState, 'completed'> | 'succeeded';
+
+function toStoredState(state: JobState): StoredJobState {
+  return state === 'completed' ? 'succeeded' : state;
+}
+
+function fromStoredState(state: StoredJobState): JobState {
+  return state === 'succeeded' ? 'completed' : state;
+}
+
 interface JobRow {
   seq: number;
   id: string;
   kind: JobKind;
-  state: JobState;
+  state: StoredJobState;
   payload: string;
   attempt: number;
   max_attempts: number;
@@ -60,7 +71,7 @@ function toJob(row: JobRow): Job {
     id: row.id,
     kind: row.kind,
     payload: decodeDocument(row.payload),
-    state: row.state,
+    state: fromStoredState(row.state),
     attempt: row.attempt,
     maxAttempts: row.max_attempts,
     runAfter: row.run_after,
@@ -148,7 +159,7 @@ export class SqliteJobStore implements JobStore {
       const params: (string | number)[] = [];
       if (filter.state !== undefined) {
         where.push('state = ?');
-        params.push(filter.state);
+        params.push(toStoredState(filter.state));
       }
       if (filter.kind !== undefined) {
         where.push('kind = ?');
@@ -188,7 +199,9 @@ export class SqliteJobStore implements JobStore {
             .prepare('UPDATE jobs SET cancel_requested = 1, updated_at = ? WHERE id = ?')
             .run(now, id);
         } else if (row.state !== 'cancelled') {
-          throw new ConflictError(`job ${id} already ${row.state}; there is nothing to cancel`);
+          throw new ConflictError(
+            `job ${id} already ${fromStoredState(row.state)}; there is nothing to cancel`,
+          );
         }
         return toJob(this.#mustGet(id));
       }),
@@ -297,7 +310,7 @@ export class SqliteJobStore implements JobStore {
       requested.state === 'queued' && row.cancel_requested === 1
         ? { state: 'cancelled', error: `cancelled (${requested.error})` }
         : requested;
-    assertTransition(row.id, row.state, outcome.state);
+    assertTransition(row.id, fromStoredState(row.state), outcome.state);
     const final = outcome.state !== 'queued';
     this.#db
       .prepare(
@@ -306,13 +319,13 @@ export class SqliteJobStore implements JobStore {
          WHERE id = ?`,
       )
       .run(
-        outcome.state,
+        toStoredState(outcome.state),
         nowIso,
         final ? nowIso : null,
         outcome.state === 'queued' ? outcome.runAfter : row.run_after,
         outcome.state === 'queued' && outcome.refundAttempt ? 1 : 0,
-        outcome.state === 'succeeded' ? encodeDocument(outcome.result) : null,
-        outcome.state === 'succeeded' ? null : outcome.error,
+        outcome.state === 'completed' ? encodeDocument(outcome.result) : null,
+        outcome.state === 'completed' ? null : outcome.error,
         row.id,
       );
   }

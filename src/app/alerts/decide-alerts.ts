@@ -12,7 +12,7 @@ import {
   type AssessmentFact,
 } from '../../core/alerts/alert-decision.ts';
 import type { AlertRule } from '../../core/alerts/alert-rule.ts';
-import type { AlertRepository, Clock, RecordedAlerts } from '../ports.ts';
+import type { AlertRepository, AlertTransaction, Clock, RecordedAlerts } from '../ports.ts';
 
 export interface NewFacts {
   readonly anomalies?: readonly AnomalyFact[];
@@ -27,26 +27,27 @@ export function decideAlerts(rules: readonly AlertRule[], facts: NewFacts): Aler
   ];
 }
 
-export interface RecordAlertsDeps {
-  readonly alerts: AlertRepository;
+export interface RecordAlertsDeps<Tx extends AlertTransaction = AlertTransaction> {
+  readonly alerts: AlertRepository<Tx>;
   readonly clock: Clock;
 }
 
 /**
  * Decides and records alerts for facts in one transaction of the alert store; `storeFact`
- * (synchronous, same store) runs first in that transaction, so fact and alerts commit
- * together. Use it when the fact's writer can run inside `withTransaction`.
+ * runs first in that transaction, writing the fact through the adapter's handle `tx`, so
+ * fact and alerts commit together (or neither does). Like all `withTransaction` work it must
+ * await only that transaction's writes.
  */
-export async function recordFactsWithAlerts<T>(
-  deps: RecordAlertsDeps,
+export async function recordFactsWithAlerts<T, Tx extends AlertTransaction>(
+  deps: RecordAlertsDeps<Tx>,
   facts: NewFacts,
-  storeFact: () => T,
+  storeFact: (tx: Tx) => T | Promise<T>,
 ): Promise<{ fact: T; alerts: RecordedAlerts }> {
   const rules = await deps.alerts.listRules();
   const decidedAt = deps.clock.nowIso();
   const candidates = decideAlerts(rules, facts);
-  return deps.alerts.withTransaction((tx) => {
-    const fact = storeFact();
-    return { fact, alerts: tx.recordAlerts(candidates, decidedAt) };
+  return deps.alerts.withTransaction(async (tx) => {
+    const fact = await storeFact(tx);
+    return { fact, alerts: await tx.recordAlerts(candidates, decidedAt) };
   });
 }

@@ -20,7 +20,10 @@ export interface StoredObservations {
 
 /**
  * Decides the alerts of the observations just inserted. `read` lists stored observations
- * (the new ones included) inside the same transaction.
+ * (the new ones included) inside the same transaction; it may only ask for the series
+ * (siteId, zoneId, metric, all three given) of the inserted observations, narrowed by
+ * since/until at will: a store that cannot read synchronously (PostgreSQL) loads those
+ * series before calling `decide`, and throws for any other read.
  */
 export type DecideObservationAlerts = (
   inserted: readonly Observation[],

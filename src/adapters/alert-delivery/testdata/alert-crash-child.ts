@@ -50,7 +50,7 @@ async function decide(index: number): Promise<string> {
     ],
   });
   const { recorded } = await alerts.withTransaction((tx) => {
-    db.prepare('INSERT INTO crash_facts (id, at) VALUES (?, ?)').run(id, factAt(index));
+    tx.db.prepare('INSERT INTO crash_facts (id, at) VALUES (?, ?)').run(id, factAt(index));
     return tx.recordAlerts(candidates, new Date().toISOString());
   });
   return recorded[0]?.id ?? '';
