@@ -137,7 +137,7 @@ describe('job routes', () => {
       state: 'running',
       cancelRequested: true,
     });
-    await store.finish(running.id, 'w1', { state: 'succeeded', result: null }, now);
+    await store.finish(running.id, 'w1', { state: 'completed', result: null }, now);
     const late = await post(`/api/jobs/${running.id}/cancel`);
     expect(late.statusCode).toBe(409);
     const listed = await call({ url: '/api/jobs?state=cancelled' });

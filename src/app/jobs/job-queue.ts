@@ -38,7 +38,7 @@ export interface JobQueue {
   /**
    * A queued job is cancelled at once; a running one is marked `cancelRequested` and its
    * runner aborts it. Cancelling a cancelled job returns it unchanged.
-   * @throws NotFoundError naming the id; ConflictError when it already succeeded or failed.
+   * @throws NotFoundError naming the id; ConflictError when it already completed or failed.
    */
   cancel(id: string): Promise<Job>;
 }

@@ -72,9 +72,9 @@ describe('JobRunner', () => {
       outDir: out,
     });
     const finished = await runner(realHandlers()).drain();
-    expect(finished.map((j) => [j.id, j.state])).toEqual([[job.id, 'succeeded']]);
+    expect(finished.map((j) => [j.id, j.state])).toEqual([[job.id, 'completed']]);
     const done = (await sw.jobs.get(job.id))!;
-    expect(done).toMatchObject({ state: 'succeeded', attempt: 1, error: null, workerId: null });
+    expect(done).toMatchObject({ state: 'completed', attempt: 1, error: null, workerId: null });
     const result = done.result as { comparisonId: string; changedFraction: number };
     const stored = await sw.comparisons.get(result.comparisonId);
     expect(stored?.changedFraction).toBe(result.changedFraction);
@@ -145,8 +145,8 @@ describe('JobRunner', () => {
     const lapsed = '2000-01-01T00:00:00.000Z';
     expect((await sw.jobs.claim('crashed-host:1', ['compare'], now, lapsed))?.id).toBe(job.id);
     const finished = await runner(realHandlers()).drain();
-    expect(finished.map((j) => j.state)).toEqual(['succeeded']);
-    expect(await sw.jobs.get(job.id)).toMatchObject({ state: 'succeeded', attempt: 2 });
+    expect(finished.map((j) => j.state)).toEqual(['completed']);
+    expect(await sw.jobs.get(job.id)).toMatchObject({ state: 'completed', attempt: 2 });
     expect(await comparisonsOf(ids[0]!)).toBe(before + 1);
   });
 
@@ -159,7 +159,7 @@ describe('JobRunner', () => {
     // The dead attempt got as far as storing its comparison.
     const { comparison } = await compareImages(sw.compareDeps, payload);
     const finished = await runner(realHandlers()).drain();
-    expect(finished.map((j) => [j.state, j.attempt])).toEqual([['succeeded', 2]]);
+    expect(finished.map((j) => [j.state, j.attempt])).toEqual([['completed', 2]]);
     expect((finished[0]?.result as { comparisonId: string }).comparisonId).toBe(comparison.id);
     expect(await comparisonsOf(ids[0]!)).toBe(before + 1);
     expect(job.id).toBe(finished[0]?.id);
@@ -206,6 +206,6 @@ describe('JobRunner', () => {
       },
       { concurrency: 2 },
     ).drain();
-    expect(finished.map((j) => j.state)).toEqual(['succeeded', 'succeeded']);
+    expect(finished.map((j) => j.state)).toEqual(['completed', 'completed']);
   });
 });

@@ -2,7 +2,7 @@
  * Runs queued jobs: claims up to `concurrency` at once under a lease, runs each kind's handler
  * with an AbortSignal and a progress reporter, renews the lease every `pollMs` (writing the
  * progress and reading cancel requests, so a cancel from any process reaches it), and records
- * the outcome: succeeded, retried after a backoff, failed with the error, or cancelled.
+ * the outcome: completed, retried after a backoff, failed with the error, or cancelled.
  *
  * Restarts: jobs left running with an expired lease (their runner died) are queued again while
  * attempts remain, else failed as "interrupted by a restart". This is safe because compare and
@@ -43,6 +43,10 @@ export interface JobRunnerOptions {
   readonly backoff?: BackoffPolicy;
   /** Told of each attempt's end (for a worker's log). */
   readonly onFinished?: (job: Job) => void;
+  /** Told when an attempt starts (for a worker's log). */
+  readonly onStarted?: (job: Job) => void;
+  /** Only these kinds (of those it has handlers for); default all. */
+  readonly kinds?: readonly JobKind[];
 }
 
 export interface JobRunnerDeps {
@@ -84,6 +88,7 @@ export class JobRunner {
   readonly #pollMs: number;
   readonly #backoff: BackoffPolicy;
   readonly #onFinished: (job: Job) => void;
+  readonly #onStarted: (job: Job) => void;
   readonly #kinds: JobKind[];
   /** Ids of the jobs this runner is running (never recovered by itself, even if late). */
   readonly #running = new Set<string>();
@@ -98,8 +103,11 @@ export class JobRunner {
     this.#pollMs = options.pollMs ?? 1000;
     this.#backoff = options.backoff ?? DEFAULT_JOB_BACKOFF;
     this.#onFinished = options.onFinished ?? (() => undefined);
+    this.#onStarted = options.onStarted ?? (() => undefined);
     this.#kinds = (Object.keys(deps.handlers) as JobKind[]).filter(
-      (kind) => deps.handlers[kind] !== undefined,
+      (kind) =>
+        deps.handlers[kind] !== undefined &&
+        (options.kinds === undefined || options.kinds.includes(kind)),
     );
   }
 
@@ -130,9 +138,10 @@ export class JobRunner {
 
   /**
    * Runs jobs until `signal` aborts, then aborts the running ones (put back, attempt not
-   * counted) and resolves once they are recorded.
+   * counted) and resolves once they are recorded. When `drain` aborts first, it claims no
+   * more jobs and resolves once the running ones have finished (a worker's SIGTERM).
    */
-  async run(signal: AbortSignal): Promise<void> {
+  async run(signal: AbortSignal, drain?: AbortSignal): Promise<void> {
     this.#stopping = new AbortController();
     const stop = () => {
       this.#stopping.abort();
@@ -140,15 +149,20 @@ export class JobRunner {
     signal.addEventListener('abort', stop);
     if (signal.aborted) stop();
     try {
-      await this.#pump(false, this.#stopping.signal, []);
+      await this.#pump(false, this.#stopping.signal, [], drain);
     } finally {
       signal.removeEventListener('abort', stop);
     }
   }
 
-  async #pump(untilIdle: boolean, stop: AbortSignal, finished: Job[]): Promise<void> {
+  async #pump(
+    untilIdle: boolean,
+    stop: AbortSignal,
+    finished: Job[],
+    drain?: AbortSignal,
+  ): Promise<void> {
     const inFlight = new Set<Promise<void>>();
-    const stopped = () => stop.aborted;
+    const stopped = () => stop.aborted || drain?.aborted === true;
     while (!stopped()) {
       await this.recoverInterrupted();
       let claimed = false;
@@ -172,12 +186,14 @@ export class JobRunner {
         wake.abort();
       };
       stop.addEventListener('abort', onStop);
+      drain?.addEventListener('abort', onStop);
       await Promise.race([
         ...inFlight,
         pause(claimed && untilIdle ? 0 : this.#pollMs, wake.signal),
       ]);
       wake.abort();
       stop.removeEventListener('abort', onStop);
+      drain?.removeEventListener('abort', onStop);
     }
     await Promise.allSettled(inFlight);
   }
@@ -212,11 +228,12 @@ export class JobRunner {
     this.#stopping.signal.addEventListener('abort', onStop);
     if (this.#stopping.signal.aborted) onStop();
     lease.start();
+    this.#onStarted(job);
     let outcome: JobOutcome;
     try {
       const context: JobContext = { job, signal: lease.signal, progress: lease.report };
       const result = await runHandler(this.#deps.handlers, context);
-      outcome = { state: 'succeeded', result: result ?? null };
+      outcome = { state: 'completed', result: result ?? null };
     } catch (error) {
       // A lost lease is recorded by no one here: the runner that took the job over decides.
       const cause = lease.cause === 'lost' ? 'shutdown' : lease.cause;

@@ -22,7 +22,7 @@ describe('sitewatch jobs', () => {
   const submit = async () => {
     const run = await sw('jobs', 'submit', 'assess', payloadFile, '--json');
     expect(run.code, run.stderr).toBe(0);
-    return run.json<Job>();
+    return run.json<{ job: Job }>().job;
   };
 
   beforeAll(async () => {
@@ -46,8 +46,8 @@ describe('sitewatch jobs', () => {
     expect(listed.json<{ jobs: Job[] }>().jobs.map((j) => j.id)).toEqual([job.id]);
     const worker = await sw('jobs', 'run-worker', '--once');
     expect(worker.code, worker.stderr).toBe(0);
-    expect(worker.stderr).toContain(`${job.id} assess succeeded (attempt 1/3)`);
-    const shown = (await sw('jobs', 'show', job.id, '--json')).json<Job>();
+    expect(worker.stderr).toContain(`${job.id} assess completed (attempt 1/3)`);
+    const shown = (await sw('jobs', 'show', job.id, '--json')).json<{ job: Job }>().job;
     const direct = await sw(
       'assess',
       '--playbook',
@@ -56,19 +56,19 @@ describe('sitewatch jobs', () => {
       '2019-03-08T00:00Z',
       '--json',
     );
-    expect(shown.state).toBe('succeeded');
+    expect(shown.state).toBe('completed');
     expect((shown.result as { probability: number }).probability).toBe(
       direct.json<{ probability: number }>().probability,
     );
     const table = await sw('jobs', 'list');
-    expect(table.stdout).toMatch(new RegExp(`${job.id}\\s+assess\\s+succeeded\\s+1/3`));
+    expect(table.stdout).toMatch(new RegExp(`${job.id}\\s+assess\\s+completed\\s+1/3`));
   });
 
   it('exits 5 cancelling a finished job, 4 for an unknown one, 3 for a bad kind', async () => {
     const job = await submit();
     expect((await sw('jobs', 'cancel', job.id)).stdout).toContain(`cancelled ${job.id}`);
     const again = await sw('jobs', 'cancel', job.id, '--json');
-    expect(again.json<Job>().state).toBe('cancelled');
+    expect(again.json<{ job: Job }>().job.state).toBe('cancelled');
     const unknown = await sw('jobs', 'show', 'job_0000000000000000');
     expect(unknown.code).toBe(4);
     expect(unknown.stderr).toContain('job "job_0000000000000000" not found');
@@ -108,9 +108,24 @@ describe('sitewatch jobs', () => {
       });
     await said('worker running');
     const job = await submit();
-    await said(`${job.id} assess succeeded`);
+    await said(`${job.id} assess completed`);
     child.kill('SIGINT');
     expect(await exited, stderr).toBe(0);
     expect(stderr).toContain('stopping');
   }, 120_000);
+
+  it('exits 1 from `run-worker --once` when a job failed, which stays in the failed list', async () => {
+    const bad = join(home, 'bad-assess.json');
+    writeFileSync(
+      bad,
+      JSON.stringify({ playbook: { id: 'broken' }, label: 'broken', asOf: '2019-03-08' }),
+    );
+    const queued = await sw('jobs', 'submit', 'assess', bad, '--json');
+    const job = queued.json<{ job: Job }>().job;
+    const worker = await sw('jobs', 'run-worker', '--once');
+    expect(worker.code, worker.stderr).toBe(1);
+    expect(worker.stderr).toContain(`${job.id} assess failed`);
+    const failed = await sw('jobs', 'list', '--state', 'failed', '--json');
+    expect(failed.json<{ jobs: Job[] }>().jobs.map((j) => j.id)).toContain(job.id);
+  });
 });

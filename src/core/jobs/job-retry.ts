@@ -36,7 +36,7 @@ const FINAL_ERROR_CODES: readonly ErrorCode[] = [
 
 /** How an attempt ends, as the queue records it. */
 export type JobOutcome =
-  | { readonly state: 'succeeded'; readonly result: unknown }
+  | { readonly state: 'completed'; readonly result: unknown }
   | { readonly state: 'failed'; readonly error: string }
   | { readonly state: 'cancelled'; readonly error: string | null }
   | {

@@ -1,26 +1,26 @@
 /**
  * Jobs: long work (compare, detect, assess) queued, claimed by a runner under a lease, and
- * finished as succeeded, failed or cancelled. A job is plain JSON (payload, progress, result)
+ * finished as completed, failed or cancelled. A job is plain JSON (payload, progress, result)
  * so that any queue (SQLite here, Redis later) can hold it and any host can run it.
  *
  * States and transitions:
  *   queued → running (claimed) | cancelled (cancel before it starts)
- *   running → succeeded | failed | cancelled | queued (a retry, a released or interrupted attempt)
- * succeeded, failed and cancelled are final.
+ *   running → completed | failed | cancelled | queued (a retry, a released or interrupted attempt)
+ * completed, failed and cancelled are final.
  */
 import { ConflictError } from '../errors.ts';
 import type { JobKind } from './job-payloads.ts';
 
-export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export const JOB_STATES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
 /** States a job never leaves. */
-export const FINAL_JOB_STATES: readonly JobState[] = ['succeeded', 'failed', 'cancelled'];
+export const FINAL_JOB_STATES: readonly JobState[] = ['completed', 'failed', 'cancelled'];
 
 const TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = {
   queued: ['running', 'cancelled'],
-  running: ['succeeded', 'failed', 'cancelled', 'queued'],
-  succeeded: [],
+  running: ['completed', 'failed', 'cancelled', 'queued'],
+  completed: [],
   failed: [],
   cancelled: [],
 };
@@ -61,7 +61,7 @@ export interface Job {
   /** A cancel was asked for while it ran; the runner aborts it. */
   readonly cancelRequested: boolean;
   readonly progress: JobProgress | null;
-  /** What the handler returned (JSON), once succeeded. */
+  /** What the handler returned (JSON), once completed. */
   readonly result: unknown;
   /** The last attempt's error (also kept while a retry waits). */
   readonly error: string | null;

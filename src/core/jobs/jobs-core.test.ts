@@ -21,17 +21,17 @@ describe('job states', () => {
       'queued>running',
       'queued>cancelled',
       'running>queued',
-      'running>succeeded',
+      'running>completed',
       'running>failed',
       'running>cancelled',
     ]);
-    expect(JOB_STATES.filter(isFinalJobState)).toEqual(['succeeded', 'failed', 'cancelled']);
+    expect(JOB_STATES.filter(isFinalJobState)).toEqual(['completed', 'failed', 'cancelled']);
   });
 
   it('names the job and both states when a transition is refused', () => {
     expect(() => {
-      assertTransition('job_1', 'succeeded', 'running');
-    }).toThrow(new ConflictError('job job_1 is succeeded; it cannot become running'));
+      assertTransition('job_1', 'completed', 'running');
+    }).toThrow(new ConflictError('job job_1 is completed; it cannot become running'));
   });
 });
 

@@ -8,6 +8,7 @@ import { createJobRunner } from '../../wiring.ts';
 import { parseNumberOption, printJson, withSitewatch, type Io } from '../context.ts';
 import { formatTable } from '../format.ts';
 import { readStructuredFile } from '../structured-file.ts';
+import { BatchFailedError } from './images.ts';
 
 /** @throws ValidationError naming the flag unless `text` is a whole number ≥ 1 */
 function wholeOption(flag: string, text: string | undefined): number | undefined {
@@ -33,14 +34,19 @@ function progressText(job: Job): string {
   return p.total > 0 ? `${p.stage} ${p.done}/${p.total}` : p.stage;
 }
 
-function jobLine(job: Job): string {
+export function jobLine(job: Job): string {
   const detail = job.error === null ? '' : `: ${job.error}`;
   return `${job.id} ${job.kind} ${job.state} (attempt ${job.attempt}/${job.maxAttempts})${detail}`;
 }
 
+/** The JSON a job command prints: `{ "job": { "id", "state", … } }`. */
+export function printJobJson(io: Io, job: Job): void {
+  printJson(io, { job });
+}
+
 function printJob(io: Io, job: Job, json: boolean | undefined): void {
   if (json === true) {
-    printJson(io, job);
+    printJobJson(io, job);
     return;
   }
   io.out(
@@ -63,7 +69,7 @@ function registerWorkerCommand(jobs: Command, io: Io): void {
     .description('run queued jobs until Ctrl-C (running jobs are then put back for the next run)')
     .option('--concurrency <n>', 'jobs at once (default 1; compare already uses worker threads)')
     .option('--poll-ms <ms>', 'how often to look for jobs and cancel requests (default 1000)')
-    .option('--once', 'run the jobs that are due, then exit')
+    .option('--once', 'run the jobs that are due, then exit (status 1 when one of them failed)')
     .addHelpText('after', '\nExample:\n  $ sitewatch jobs run-worker --concurrency 2')
     .action(
       async (
@@ -84,7 +90,9 @@ function registerWorkerCommand(jobs: Command, io: Io): void {
             io.err(`recovered after a restart: ${jobLine(job)}`);
           }
           if (options.once === true) {
-            await runner.drain();
+            const ended = await runner.drain();
+            const failed = ended.filter((job) => job.state === 'failed').length;
+            if (failed > 0) throw new BatchFailedError(failed, 1);
             return;
           }
           const stop = new AbortController();
@@ -135,7 +143,7 @@ export function registerJobsCommands(program: Command, io: Io): void {
         const job = await withSitewatch(command, (sw) =>
           enqueueJob(sw.jobs, jobKind, payload, maxAttempts === undefined ? {} : { maxAttempts }),
         );
-        if (options.json === true) printJson(io, job);
+        if (options.json === true) printJobJson(io, job);
         else io.out(`queued ${job.id} (${job.kind})`);
       },
     );
@@ -191,7 +199,7 @@ export function registerJobsCommands(program: Command, io: Io): void {
     .command('show')
     .argument('<id>', 'a job id')
     .description('a job’s state, progress, payload, result or error')
-    .option('--json', 'print as JSON')
+    .option('--json', 'print { "job": { "id", "state", … } } as JSON')
     .action(async (id: string, options: { json?: boolean }, command: Command) => {
       const job = await withSitewatch(command, (sw) => sw.jobs.get(id));
       if (job === undefined) throw new NotFoundError(`job "${id}" not found`);
@@ -205,7 +213,7 @@ export function registerJobsCommands(program: Command, io: Io): void {
     .option('--json', 'print the job as JSON')
     .action(async (id: string, options: { json?: boolean }, command: Command) => {
       const job = await withSitewatch(command, (sw) => sw.jobs.cancel(id));
-      if (options.json === true) printJson(io, job);
+      if (options.json === true) printJobJson(io, job);
       else
         io.out(
           job.state === 'cancelled' ? `cancelled ${job.id}` : `cancel requested for ${job.id}`,
