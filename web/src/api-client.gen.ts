@@ -71,9 +71,15 @@ export interface Comparison {
   createdAt: string;
   changedFraction: number;
   polygonCount: number;
+  /** Co-registration of B onto A in reference pixels (core/change/comparison.ts). */
   registration: {
     dx: number;
     dy: number;
+    residualMedianPx: number | null;
+    residualP90Px: number | null;
+    /** Of the global shift, 0–1. */
+    confidence: number;
+    /** confidence ≥ 0.5; when false the shift is not applied. */
     reliable: boolean;
     [key: string]: unknown;
   };
@@ -84,9 +90,15 @@ export interface Comparison {
 export interface ComparisonChanges {
   type: 'FeatureCollection';
   comparisonId: string;
+  /** Co-registration of B onto A in reference pixels (core/change/comparison.ts). */
   registration: {
     dx: number;
     dy: number;
+    residualMedianPx: number | null;
+    residualP90Px: number | null;
+    /** Of the global shift, 0–1. */
+    confidence: number;
+    /** confidence ≥ 0.5; when false the shift is not applied. */
     reliable: boolean;
     [key: string]: unknown;
   };
@@ -132,8 +144,13 @@ export interface DetectionRun {
     [key: string]: unknown;
   };
   counts: Array<{
+    /** Zone id, or `all` for the whole site or image. */
     zone: string;
     observable: boolean;
+    /** Detections per class; null when the zone was not observable. */
+    counts: {
+      [key: string]: number;
+    } | null;
     [key: string]: unknown;
   }>;
   [key: string]: unknown;
@@ -183,7 +200,7 @@ export interface Image {
 export interface Job {
   id: string;
   kind: 'compare' | 'detect' | 'assess';
-  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  state: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
   payload: unknown;
   attempt: number;
   maxAttempts: number;
@@ -483,6 +500,21 @@ export async function getComparisonChanges(
   )) as ComparisonChanges;
 }
 
+/** GET /api/comparisons/{id}/export: A comparison’s change mask or magnitude as a Cloud-Optimized GeoTIFF: the file `sitewatch export --comparison ID --what … --format cog` writes, as a download; 404 when it was compared without an output folder. */
+export async function exportComparison(
+  input: { path: { id: string }; query: { what: 'change-mask' | 'change-magnitude' } },
+  options: ApiClientOptions = {},
+): Promise<Blob> {
+  return (await call(
+    'GET',
+    `/api/comparisons/${encodeURIComponent(input.path.id)}/export`,
+    input.query,
+    undefined,
+    'blob',
+    options,
+  )) as Blob;
+}
+
 /** GET /api/detection-runs/{id}/detections: The detections of a run as a GeoJSON FeatureCollection. */
 export async function getRunDetections(
   input: { path: { id: string } },
@@ -498,14 +530,20 @@ export async function getRunDetections(
   )) as Blob;
 }
 
-/** GET /api/health: Liveness: 200 when the server answers (no authentication). */
+/** GET /api/health: Health: 200 when the server answers and its store and queue do, else 503 naming the failed check (no authentication). */
 export async function getHealth(options: ApiClientOptions = {}): Promise<{
   status: 'ok';
   version: string;
+  checks?: {
+    [key: string]: 'ok';
+  };
 }> {
   return (await call('GET', '/api/health', undefined, undefined, 'json', options)) as {
     status: 'ok';
     version: string;
+    checks?: {
+      [key: string]: 'ok';
+    };
   };
 }
 
@@ -624,7 +662,7 @@ export async function listJobs(
     query?: {
       limit?: number;
       cursor?: string;
-      state?: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+      state?: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
       kind?: 'compare' | 'detect' | 'assess';
     };
   } = {},
@@ -841,6 +879,57 @@ export async function getSite(
     'json',
     options,
   )) as Site;
+}
+
+/** GET /api/sites/{id}/brief: A brief on the site and its linked sites (PDF), as of now: the file `sitewatch report --site ID --format pdf` writes, as a download. */
+export async function getSiteBrief(
+  input: { path: { id: string } },
+  options: ApiClientOptions = {},
+): Promise<Blob> {
+  return (await call(
+    'GET',
+    `/api/sites/${encodeURIComponent(input.path.id)}/brief`,
+    undefined,
+    undefined,
+    'blob',
+    options,
+  )) as Blob;
+}
+
+/** GET /api/sites/{id}/export: One layer of a site (`what`) as GeoJSON, GeoPackage, KML or CSV in lon/lat: the file `sitewatch export --site ID --what … --format …` writes, as a download; `X-Sitewatch-Feature-Count` gives its feature count. */
+export async function exportSite(
+  input: {
+    path: { id: string };
+    query: {
+      what: 'detections' | 'changes' | 'annotations' | 'observations' | 'sites';
+      format?: 'geojson' | 'gpkg' | 'kml' | 'csv';
+    };
+  },
+  options: ApiClientOptions = {},
+): Promise<Blob> {
+  return (await call(
+    'GET',
+    `/api/sites/${encodeURIComponent(input.path.id)}/export`,
+    input.query,
+    undefined,
+    'blob',
+    options,
+  )) as Blob;
+}
+
+/** GET /api/sites/{id}/figure: An annotated figure of the site on one image (PNG): the file `sitewatch figure --site ID --image IMG --format png` writes, as a download. */
+export async function getSiteFigure(
+  input: { path: { id: string }; query: { image: string; size?: string; with?: string } },
+  options: ApiClientOptions = {},
+): Promise<Blob> {
+  return (await call(
+    'GET',
+    `/api/sites/${encodeURIComponent(input.path.id)}/figure`,
+    input.query,
+    undefined,
+    'blob',
+    options,
+  )) as Blob;
 }
 
 /** GET /api/sites/{id}/series: Each metric over time at the site and its zones, with baselines and anomaly scores. */

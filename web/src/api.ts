@@ -1,7 +1,29 @@
 /**
- * The workbench's calls to the REST API (same origin, session cookie). Shapes follow
- * src/adapters/http/api-schemas.ts; errors carry the problem+json `detail`.
+ * The workbench's calls to the REST API (same origin, session cookie). Newer calls go through
+ * the client generated from docs/openapi.json (api-client.gen.ts), whose types they return;
+ * the older hand-written shapes follow src/adapters/http/api-schemas.ts. Errors carry the
+ * problem+json `detail` as their message.
  */
+import * as generated from './api-client.gen.ts';
+import type {
+  Annotation,
+  Comparison,
+  ComparisonChanges,
+  DetectionRun as GeneratedDetectionRun,
+} from './api-client.gen.ts';
+
+export type { Annotation, Comparison, ComparisonChanges };
+
+/** What a new annotation says: its kind and, for text labels, the text. */
+export interface NewAnnotation {
+  readonly imageId: string;
+  readonly siteId: string | null;
+  readonly geometry: Geometry;
+  readonly properties: { readonly kind: Annotation['properties']['kind']; readonly text?: string };
+}
+
+/** Per zone (`all`: the whole site or image): detections per class, null when not observable. */
+export type ZoneCounts = GeneratedDetectionRun['counts'];
 
 export interface Geometry {
   readonly type: string;
@@ -42,6 +64,7 @@ export interface DetectionRun {
   readonly createdAt: string;
   readonly detectionCount: number;
   readonly model: { readonly id: string; readonly version: string };
+  readonly counts: ZoneCounts;
 }
 
 /** GeoJSON of a run's detections: oriented boxes (lon/lat polygons) with `class` and `score`. */
@@ -49,6 +72,8 @@ export interface DetectionsCollection {
   readonly type: 'FeatureCollection';
   readonly runId: string;
   readonly features: readonly {
+    /** The detection's index in its run (reviews name it `<run id>#<index>`). */
+    readonly id?: number;
     readonly geometry: Geometry | null;
     readonly properties: { readonly class: string; readonly score: number };
   }[];
@@ -92,29 +117,10 @@ export interface Assessment {
 }
 
 /** An alert with each channel's delivery state (GET /api/alerts). */
-export interface Alert {
-  readonly alert: {
-    readonly id: string;
-    readonly ruleId: string;
-    readonly severity: string;
-    readonly factAt: string;
-  };
-  readonly deliveries: readonly { readonly channel: string; readonly state: string }[];
-}
+export type Alert = generated.Alert;
 
 /** A queued, running or finished job (GET /api/jobs). */
-export interface Job {
-  readonly id: string;
-  readonly kind: string;
-  readonly state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-  readonly cancelRequested: boolean;
-  readonly progress: {
-    readonly stage: string;
-    readonly done: number;
-    readonly total: number;
-  } | null;
-  readonly error: string | null;
-}
+export type Job = generated.Job;
 
 interface Page<T> {
   readonly items: T[];
@@ -203,17 +209,92 @@ export const api = {
     }),
   /** The newest alerts (one page). */
   alerts: async (): Promise<Alert[]> =>
-    (await request<Page<Alert>>('GET', '/api/alerts?limit=50')).items,
+    (await generated.listAlerts({ query: { limit: 50 } })).items,
   /** The newest jobs (one page). */
-  jobs: async (): Promise<Job[]> => (await request<Page<Job>>('GET', '/api/jobs?limit=50')).items,
-  cancelJob: (jobId: string): Promise<Job> =>
-    request<Job>('POST', `/api/jobs/${encodeURIComponent(jobId)}/cancel`),
+  jobs: async (): Promise<Job[]> => (await generated.listJobs({ query: { limit: 50 } })).items,
+  cancelJob: (jobId: string): Promise<Job> => generated.cancelJob({ path: { id: jobId } }),
   detections: (runId: string): Promise<DetectionsCollection> =>
     request<DetectionsCollection>(
       'GET',
       `/api/detection-runs/${encodeURIComponent(runId)}/detections`,
     ),
+  /** The verdict in force per detection of a run (the newest review of each), by index. */
+  detectionVerdicts: async (runId: string): Promise<Map<number, 'confirm' | 'reject'>> => {
+    const reviews: { targetId: string; verdict: 'confirm' | 'reject'; at: string }[] = [];
+    let cursor: string | undefined;
+    do {
+      const query: { targetKind: 'detection'; limit: number; cursor?: string } = {
+        targetKind: 'detection',
+        limit: 500,
+      };
+      if (cursor !== undefined) query.cursor = cursor;
+      const page = await generated.listReviews({ query });
+      reviews.push(...page.items);
+      cursor = page.next ?? undefined;
+    } while (cursor !== undefined);
+    const verdicts = new Map<number, 'confirm' | 'reject'>();
+    for (const review of reviews.sort((x, y) => x.at.localeCompare(y.at))) {
+      const [run, index] = review.targetId.split('#');
+      if (run === runId && index !== undefined) verdicts.set(Number(index), review.verdict);
+    }
+    return verdicts;
+  },
+  /** Confirms or rejects one detection of a run: `<run id>#<index>`. */
+  reviewDetection: (targetId: string, verdict: 'confirm' | 'reject', reason: string) =>
+    generated.createReview({ body: { targetKind: 'detection', targetId, verdict, reason } }),
+  /** The live annotations drawn on an image, oldest first. */
+  annotations: async (imageId: string): Promise<Annotation[]> => {
+    const items: Annotation[] = [];
+    let cursor: string | undefined;
+    do {
+      const query: { imageId: string; limit: number; cursor?: string } = { imageId, limit: 500 };
+      if (cursor !== undefined) query.cursor = cursor;
+      const page = await generated.listAnnotations({ query });
+      items.push(...page.items);
+      cursor = page.next ?? undefined;
+    } while (cursor !== undefined);
+    return items;
+  },
+  createAnnotation: (annotation: NewAnnotation): Promise<Annotation> =>
+    generated.createAnnotation({ body: annotation }),
+  deleteAnnotation: (id: string): Promise<void> => generated.deleteAnnotation({ path: { id } }),
+  /** The newest comparison of exactly A → B, or undefined when there is none. */
+  comparisonOf: async (imageA: string, imageB: string): Promise<Comparison | undefined> => {
+    let cursor: string | undefined;
+    do {
+      const query: { limit: number; cursor?: string } = { limit: 500 };
+      if (cursor !== undefined) query.cursor = cursor;
+      const page = await generated.listImageComparisons({ path: { id: imageB }, query });
+      const found = page.items.find((c) => c.imageA === imageA && c.imageB === imageB);
+      if (found !== undefined) return found;
+      cursor = page.next ?? undefined;
+    } while (cursor !== undefined);
+    return undefined;
+  },
+  changes: (comparisonId: string): Promise<ComparisonChanges> =>
+    generated.getComparisonChanges({ path: { id: comparisonId } }),
 };
+
+/** Where a site layer downloads from: what `sitewatch export --site` writes. */
+export function siteExportUrl(siteId: string, what: string, format: string): string {
+  const query = new URLSearchParams({ what, format });
+  return `/api/sites/${encodeURIComponent(siteId)}/export?${query.toString()}`;
+}
+
+/** An annotated figure of the site on an image (PNG), as `sitewatch figure` draws it. */
+export function siteFigureUrl(siteId: string, imageId: string): string {
+  return `/api/sites/${encodeURIComponent(siteId)}/figure?image=${encodeURIComponent(imageId)}`;
+}
+
+/** The site's brief (PDF), as `sitewatch report --site` writes it. */
+export function siteBriefUrl(siteId: string): string {
+  return `/api/sites/${encodeURIComponent(siteId)}/brief`;
+}
+
+/** Where a comparison raster downloads from: what `sitewatch export --comparison` writes. */
+export function comparisonExportUrl(comparisonId: string, what: string): string {
+  return `/api/comparisons/${encodeURIComponent(comparisonId)}/export?what=${encodeURIComponent(what)}`;
+}
 
 /** The acquisition time of an image, ISO 8601. */
 export function acquiredAtOf(image: Image): string {

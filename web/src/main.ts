@@ -1,14 +1,23 @@
 /**
  * The workbench: log in, pick a site (searchable list), see its polygons and zones on the map,
  * choose two dates from its image timeline and compare them by swipe, blink or side by side;
- * the time-series panel charts the site's observations per zone and metric.
+ * the time-series panel charts the site's observations per zone and metric. A compact timeline
+ * (histogram and slider) picks B among hundreds of dates; the comparison of A → B shows its
+ * registration report and change polygons; detections can be confirmed or rejected from the
+ * map; annotations are drawn on B; the site and the comparison have Export downloads.
  * Keyboard: `b` blink, `s` swipe, `v` cycle swipe / blink / side by side, `[` / `]` previous /
- * next date for B, `?` help.
+ * next date for B, `n` / `N` next / previous detection, `?` help, Escape cancels a drawing.
  */
 import 'ol/ol.css';
 import './style.css';
-import { acquiredAtOf, api, ApiError, type Image, type Site } from './api.ts';
+import { acquiredAtOf, api, ApiError, type Image, type Site, type ZoneCounts } from './api.ts';
 import { COMPARE_MODES, MapView, type CompareMode } from './map-view.ts';
+import { AnnotationTools } from './annotation-tools.ts';
+import { ChangesPanel } from './changes-panel.ts';
+import { showDetectionCounts } from './detection-counts.ts';
+import { DetectionReview } from './detection-review.ts';
+import { ExportMenu } from './export-menu.ts';
+import { Timeline } from './timeline.ts';
 import { AssessmentPanel } from './assessment-panel.ts';
 import { InboxPanel } from './inbox-panel.ts';
 import { SeriesPanel } from './series-panel.ts';
@@ -43,8 +52,19 @@ const modeSide = input('mode-side', HTMLButtonElement);
 const blinkState = element('blink-state');
 const detectionsToggle = input('overlay-detections', HTMLInputElement);
 const detectionsState = element('detections-state');
+const detectionCounts = input('detection-counts', HTMLTableElement);
 
 let mapView: MapView | undefined;
+let annotationTools: AnnotationTools | undefined;
+const changesPanel = new ChangesPanel(element('changes'), showError);
+const exportMenu = new ExportMenu(element('site-export'));
+const detectionReview = new DetectionReview(
+  element('detection-review'),
+  (pick, verdict) => {
+    theMap().markDetection(pick.index, verdict);
+  },
+  showError,
+);
 const inboxPanel = new InboxPanel(element('inbox'), showError);
 let sites: Site[] = [];
 let selected: Site | undefined;
@@ -55,8 +75,23 @@ function showError(error: unknown): void {
 }
 
 function theMap(): MapView {
-  mapView ??= new MapView(element('map'), element('map-b'));
-  return mapView;
+  if (mapView !== undefined) return mapView;
+  const view = new MapView(element('map'), element('map-b'));
+  mapView = view;
+  view.addOverlay(changesPanel.layer);
+  const tools = new AnnotationTools(element('annotate'), view.map, showError);
+  annotationTools = tools;
+  view.addOverlay(tools.layer);
+  view.map.on('singleclick', (event) => {
+    if (!tools.isDrawing()) detectionReview.show(view.detectionAt(event.pixel));
+  });
+  return view;
+}
+
+function theTools(): AnnotationTools {
+  theMap();
+  if (annotationTools === undefined) throw new Error('the annotation tools are not set up');
+  return annotationTools;
 }
 
 async function enter(userName: string, role: string): Promise<void> {
@@ -126,6 +161,8 @@ async function selectSite(site: Site): Promise<void> {
   timelineEmpty.textContent = images.length === 0 ? 'No images of this site.' : '';
   dateA.selectedIndex = 0;
   dateB.selectedIndex = images.length - 1;
+  timeline.show(images.map(acquiredAtOf), dateA.selectedIndex, dateB.selectedIndex);
+  exportMenu.show(site.id);
   showDates();
   await seriesPanel.show(site);
   status.textContent = `${site.name}: ${images.length} image${images.length === 1 ? '' : 's'}`;
@@ -136,21 +173,42 @@ function showDates(): void {
   const b = images[dateB.selectedIndex];
   theMap().setImages(a, b);
   blinkState.textContent = '';
+  timeline.mark(dateA.selectedIndex, dateB.selectedIndex);
+  exportMenu.showImage(b?.id);
+  detectionReview.show(undefined);
   showDetections(b).catch(showError);
+  changesPanel.show(a, b).catch(showError);
+  theTools()
+    .show(b, selected?.id ?? null)
+    .catch(showError);
+}
+
+/** Detections per class in each zone of the run (`all`: the whole site or image). */
+function showCounts(counts: ZoneCounts | undefined): void {
+  showDetectionCounts(detectionCounts, counts, (id) =>
+    id === 'all' ? 'whole site' : (selected?.zones.find((zone) => zone.id === id)?.name ?? id),
+  );
 }
 
 /** The newest detection run of image B, when the overlay is on. */
 async function showDetections(b: Image | undefined): Promise<void> {
   theMap().showDetections(undefined);
   detectionsState.textContent = '';
+  showCounts(undefined);
   if (!detectionsToggle.checked || b === undefined) return;
   const [run] = await api.detectionRuns(b.id);
   if (run === undefined) {
     detectionsState.textContent = 'No detection run for this date.';
     return;
   }
-  theMap().showDetections(await api.detections(run.id));
+  const [collection, verdicts] = await Promise.all([
+    api.detections(run.id),
+    api.detectionVerdicts(run.id),
+  ]);
+  theMap().showDetections(collection);
+  for (const [index, verdict] of verdicts) theMap().markDetection(index, verdict);
   detectionsState.textContent = `${run.detectionCount} detections (${run.model.id} ${run.model.version})`;
+  showCounts(run.counts);
 }
 
 function setMode(mode: CompareMode): void {
@@ -202,6 +260,21 @@ function selectBNearest(atIso: string): void {
 }
 
 const seriesPanel = new SeriesPanel(element('series'), selectBNearest, showError);
+
+const timeline = new Timeline(element('timeline-strip'), (index) => {
+  if (index < 0 || index >= images.length || index === dateB.selectedIndex) return;
+  dateB.selectedIndex = index;
+  showDates();
+});
+
+/** Selects the next (1) or previous (-1) detection by score for review. */
+function stepDetection(delta: number): void {
+  if (!detectionsToggle.checked) {
+    status.textContent = 'Turn on the detections overlay to review detections.';
+    return;
+  }
+  detectionReview.show(theMap().stepDetection(delta));
+}
 
 /** Shows a piece of evidence: its site, and its image as B when it has one. */
 async function jumpTo(siteId: string, imageId: string | null): Promise<void> {
@@ -305,11 +378,18 @@ document.addEventListener('keydown', (event) => {
     ']': () => {
       stepB(1);
     },
+    n: () => {
+      stepDetection(1);
+    },
+    N: () => {
+      stepDetection(-1);
+    },
     '?': () => {
       help.hidden = !help.hidden;
     },
     Escape: () => {
       help.hidden = true;
+      theTools().stop();
     },
   };
   const action = actions[event.key];

@@ -44,10 +44,19 @@ function classColour(className: string): string {
 
 function detectionStyle(feature: FeatureLike): Style {
   const className = String(feature.get('class') ?? '');
+  const verdict = feature.get('verdict') as string | undefined;
+  const selected = feature.get('selected') === true;
+  const mark = verdict === 'confirm' ? ' ✓' : verdict === 'reject' ? ' ✗' : '';
   return new Style({
-    stroke: new Stroke({ color: classColour(className), width: 2 }),
+    stroke: new Stroke({
+      color: selected ? '#fff' : classColour(className),
+      width: selected ? 3 : 2,
+      ...(verdict === 'reject' ? { lineDash: [4, 3] } : {}),
+    }),
+    // Transparent, but present: a click inside the box selects it.
+    fill: new Fill({ color: 'rgba(0, 0, 0, 0)' }),
     text: new Text({
-      text: className,
+      text: `${className}${mark}`,
       font: '10px sans-serif',
       offsetY: -10,
       fill: new Fill({ color: classColour(className) }),
@@ -57,6 +66,14 @@ function detectionStyle(feature: FeatureLike): Style {
 }
 
 export type CompareMode = 'swipe' | 'blink' | 'side';
+
+/** One detection picked on the map: review it as `<runId>#<index>`. */
+export interface DetectionPick {
+  readonly runId: string;
+  readonly index: number;
+  readonly className: string;
+  readonly score: number;
+}
 
 /** The modes in the order the `v` key cycles through them. */
 export const COMPARE_MODES: readonly CompareMode[] = ['swipe', 'blink', 'side'];
@@ -167,13 +184,79 @@ export class MapView {
     }
   }
 
+  /** Adds a layer drawn over the imagery and the other overlays of the main map. */
+  addOverlay(layer: VectorLayer): void {
+    this.map.addLayer(layer);
+  }
+
+  /** The detection under a pixel of the main map (a little tolerance), if any. */
+  detectionAt(pixel: readonly number[]): DetectionPick | undefined {
+    let found: Feature | undefined;
+    this.map.forEachFeatureAtPixel(
+      [pixel[0] ?? 0, pixel[1] ?? 0],
+      (feature) => {
+        found = feature as Feature;
+        return true;
+      },
+      { hitTolerance: 3, layerFilter: (layer) => layer.getSource() === this.detections },
+    );
+    return found === undefined ? undefined : this.selectDetection(found);
+  }
+
+  /**
+   * Selects the next (`delta` 1) or previous (-1) detection, by decreasing score, and centres
+   * the view on it.
+   */
+  stepDetection(delta: number): DetectionPick | undefined {
+    const byScore = this.detections
+      .getFeatures()
+      .sort((a, b) => Number(b.get('score')) - Number(a.get('score')));
+    if (byScore.length === 0) return undefined;
+    const current = byScore.findIndex((feature) => feature.get('selected') === true);
+    const next = byScore[(current + delta + byScore.length) % byScore.length];
+    if (next === undefined) return undefined;
+    const extent = next.getGeometry()?.getExtent();
+    if (extent !== undefined) {
+      const view = this.map.getView();
+      const [minX = 0, minY = 0, maxX = 0, maxY = 0] = extent;
+      view.setCenter([(minX + maxX) / 2, (minY + maxY) / 2]);
+      view.setZoom(Math.max(view.getZoom() ?? 0, 16));
+    }
+    return this.selectDetection(next);
+  }
+
+  /** Shows a review's verdict on the detection's box. */
+  markDetection(index: number, verdict: 'confirm' | 'reject'): void {
+    this.detections.getFeatureById(index)?.set('verdict', verdict);
+  }
+
+  private selectDetection(feature: Feature): DetectionPick {
+    for (const other of this.detections.getFeatures()) {
+      if (other !== feature && other.get('selected') === true) other.set('selected', false);
+    }
+    feature.set('selected', true);
+    return {
+      runId: String(feature.get('runId') ?? ''),
+      index: Number(feature.getId()),
+      className: String(feature.get('class') ?? ''),
+      score: Number(feature.get('score')),
+    };
+  }
+
   /** Draws a run's oriented boxes (or clears them). */
   showDetections(collection: DetectionsCollection | undefined): void {
     this.detections.clear();
     if (collection === undefined) return;
     const drawable = collection.features.filter((feature) => feature.geometry !== null);
     this.detections.addFeatures(
-      geoJson.readFeatures({ type: 'FeatureCollection', features: drawable }),
+      geoJson.readFeatures({
+        type: 'FeatureCollection',
+        features: drawable.map((feature) => ({
+          ...feature,
+          type: 'Feature',
+          properties: { ...feature.properties, runId: collection.runId },
+        })),
+      }),
     );
   }
 

@@ -5,7 +5,13 @@
  * password first), page through and search the 1,000-site list, open the demo site, load both
  * dates as tile layers, swipe, blink, side by side, step dates, the help overlay, the detections
  * overlay, the time-series chart (anomaly, not-observable gap), a playbook assessment with a
- * rejected indicator, the alerts inbox and cancelling a queued job, log out. The map view after the swipe is compared with a golden PNG within a pixel tolerance (REGEN=1 rewrites it).
+ * rejected indicator, the alerts inbox and cancelling a queued job, log out. Then the analyst's
+ * tools: a comparison's change polygons with its registration report and its rasters and the
+ * site's layers downloaded from the Export menus; a box, a measurement and a text label drawn,
+ * saved and listed again after a reload; a detection confirmed with a reason from the map; a
+ * 500-image timeline (records seeded through the store) stepped from the keyboard. The map
+ * views after the swipe, with the change polygons and with the annotations are compared with
+ * golden PNGs within a pixel tolerance (REGEN=1 rewrites them).
  * Skips when /usr/bin/chromium is absent; builds web/dist with vite when it is missing.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,16 +23,22 @@ import { ScryptPasswordHasher } from '../../adapters/crypto/scrypt-password-hash
 import { jobRoutes } from '../../adapters/http/job-routes.ts';
 import { registerTileRoutes } from '../../adapters/http/tile-routes.ts';
 import { addUser } from '../../app/accounts/accounts.ts';
+import { makeImageRecord } from '../../app/contracts/fixtures.ts';
 import { REPO_ROOT } from '../../testing/shared-data.ts';
 import { createTileHome, type TileHome, type TileServices } from '../../testing/tile-home.ts';
 import { runCliCaptured } from '../cli/run-cli-for-test.ts';
-import { apiServicesOf, startServer, type RunningServer } from './serve.ts';
+import { publishRoutes } from '../../adapters/http/routes/publish-routes.ts';
+import { apiServicesOf, publishDepsOf, startServer, type RunningServer } from './serve.ts';
 import { ensureWorkbenchBuilt } from './web-build.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const WEB_DIST = join(REPO_ROOT, 'web/dist');
 const PARIS = join(REPO_ROOT, 'examples/imagery/paris-bercy');
 const GOLDEN = join(import.meta.dirname, 'testdata/workbench-swipe.png');
+const GOLDEN_CHANGES = join(import.meta.dirname, 'testdata/workbench-changes.png');
+const GOLDEN_ANNOTATIONS = join(import.meta.dirname, 'testdata/workbench-annotations.png');
+/** Image records seeded under one synthetic site, for the timeline. */
+const MANY_IMAGES = 500;
 const PASSWORD = 'correct horse battery';
 /** Cheap scrypt for tests only. */
 const TEST_COST = { N: 2 ** 10, r: 8, p: 1 };
@@ -65,6 +77,13 @@ function manySitesCatalog(): unknown {
   };
 }
 
+/** Compares `shot` with the golden PNG at `path` (REGEN=1, or a missing golden, writes it). */
+function expectLikeGolden(shot: PNG, path: string): void {
+  if (process.env.REGEN === '1' || !existsSync(path)) writeFileSync(path, PNG.sync.write(shot));
+  // Tolerance: label text and tile edges may anti-alias differently between chromium builds.
+  expect(differingShare(shot, PNG.sync.read(readFileSync(path)), 24)).toBeLessThan(0.02);
+}
+
 /** Share of channel samples that differ by more than `threshold` between two equal-size PNGs. */
 function differingShare(actual: PNG, expected: PNG, threshold: number): number {
   expect([actual.width, actual.height]).toEqual([expected.width, expected.height]);
@@ -82,6 +101,8 @@ describe.skipIf(!haveChromium)('the workbench in chromium', () => {
   let browser: Browser;
   let page: Page;
   const tileStatuses: number[] = [];
+  let comparisonId = '';
+  const compareOut = (): string => join(home.root, 'compare-out');
 
   /** Waits until the map has finished a render after `action` (all tiles loaded). */
   async function afterRender(action: () => Promise<void>): Promise<void> {
@@ -113,7 +134,10 @@ describe.skipIf(!haveChromium)('the workbench in chromium', () => {
       join(REPO_ROOT, 'examples/observations/2019-sanumdong-sohae.json'),
     ]);
     expect(observe.code, observe.stderr).toBe(0);
-    await home.ingest(join(PARIS, '2016-11-30'), ['--acquired-at', '2016-11-30T10:50:00Z']);
+    const earlier = await home.ingest(join(PARIS, '2016-11-30'), [
+      '--acquired-at',
+      '2016-11-30T10:50:00Z',
+    ]);
     const later = await home.ingest(join(PARIS, '2017-08-29'), [
       '--acquired-at',
       '2017-08-29T10:50:00Z',
@@ -133,7 +157,25 @@ describe.skipIf(!haveChromium)('the workbench in chromium', () => {
       '0.1',
     ]);
     expect(detect.code, detect.stderr).toBe(0);
+    const compare = await runCliCaptured([
+      '--home',
+      home.home,
+      'compare',
+      earlier,
+      later,
+      '--site',
+      'paris-bercy-rail',
+      '--out',
+      compareOut(),
+      '--json',
+    ]);
+    expect(compare.code, compare.stderr).toBe(0);
+    comparisonId = compare.json<{ id: string }>().id;
     services = await home.open();
+    // A long timeline: records only (their files do not exist; no tile of them is asked for).
+    for (let seed = 1; seed <= MANY_IMAGES; seed++) {
+      await services.sw.images.insert(makeImageRecord({ seed, sites: ['synthetic-0000'] }));
+    }
     const api = apiServicesOf(services.sw);
     const accounts = { ...api.accounts, hasher: new ScryptPasswordHasher(TEST_COST) };
     await addUser(accounts, { name: 'ana', role: 'analyst', password: PASSWORD });
@@ -144,7 +186,10 @@ describe.skipIf(!haveChromium)('the workbench in chromium', () => {
         port: 0,
         webDir: WEB_DIST,
         // The job routes without a runner: a submitted job stays queued until cancelled.
-        extraRoutes: jobRoutes({ queue: services.sw.jobs, outputRoot: join(home.root, 'jobs') }),
+        extraRoutes: [
+          ...jobRoutes({ queue: services.sw.jobs, outputRoot: join(home.root, 'jobs') }),
+          ...publishRoutes(publishDepsOf(services.sw)),
+        ],
         extensions: [
           (app) => {
             registerTileRoutes(app, services.deps);
@@ -231,12 +276,8 @@ describe.skipIf(!haveChromium)('the workbench in chromium', () => {
   it('swipes B over A like the golden view (REGEN=1 rewrites it)', async () => {
     await afterRender(() => page.locator('#swipe').fill('30'));
     const shot = PNG.sync.read(await page.locator('#map').screenshot());
-    if (process.env.REGEN === '1' || !existsSync(GOLDEN)) {
-      writeFileSync(GOLDEN, PNG.sync.write(shot));
-    }
+    expectLikeGolden(shot, GOLDEN);
     const golden = PNG.sync.read(readFileSync(GOLDEN));
-    // Tolerance: label text and tile edges may anti-alias differently between chromium builds.
-    expect(differingShare(shot, golden, 24)).toBeLessThan(0.02);
     // The swipe changed the picture: the view at 70 % differs from the golden at 30 %.
     await afterRender(() => page.locator('#swipe').fill('70'));
     const moved = PNG.sync.read(await page.locator('#map').screenshot());
@@ -306,6 +347,222 @@ describe.skipIf(!haveChromium)('the workbench in chromium', () => {
     await expect
       .poll(() => page.locator('#detections-state').textContent(), POLL)
       .toBe('No detection run for this date.');
+  });
+
+  it('shows the change polygons of A → B with the registration report', async () => {
+    const panel = page.locator('#changes');
+    await page.uncheck('#overlay-detections');
+    await page.keyboard.press(']');
+    expect(await page.locator('#date-b option:checked').textContent()).toBe('2017-08-29');
+    await expect
+      .poll(() => panel.locator('.changes-state').textContent(), POLL)
+      .toMatch(new RegExp(`^${comparisonId}: \\d+ polygons, \\d+\\.\\d % changed`));
+    const stored = (await page.evaluate(
+      async (id) => (await fetch(`/api/comparisons/${id}`)).json(),
+      comparisonId,
+    )) as { registration: { dx: number; reliable: boolean; confidence: number } };
+    const report = await panel.locator('dl.registration dt').allTextContents();
+    expect(report).toEqual(['dx, dy', 'residual median', 'residual p90', 'confidence', 'reliable']);
+    expect(await panel.locator('dl.registration dd').first().textContent()).toContain(
+      stored.registration.dx.toFixed(2),
+    );
+    // An unreliable registration is flagged in red; this pair registers reliably.
+    expect(await panel.getAttribute('class')).toBe(
+      stored.registration.reliable ? 'changes' : 'changes unreliable',
+    );
+    expect(await panel.locator('dl.registration dd').last().textContent()).toBe(
+      stored.registration.reliable ? 'yes' : 'NO: shift not applied',
+    );
+    await page.locator('#swipe').fill('100');
+    await afterRender(() => panel.locator('input.overlay-changes').check());
+    await expect.poll(() => panel.getAttribute('data-polygons'), POLL).toMatch(/^[1-9]/);
+    await afterRender(() => page.locator('#swipe').fill('99'));
+    expectLikeGolden(PNG.sync.read(await page.locator('#map').screenshot()), GOLDEN_CHANGES);
+  });
+
+  it('downloads the comparison’s change mask and a site layer from the Export menus', async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('#changes a[data-export="change-mask"]'),
+    ]);
+    expect(download.suggestedFilename()).toBe(`${comparisonId}-change-mask.tif`);
+    const mask = readFileSync(await download.path());
+    expect(mask.equals(readFileSync(join(compareOut(), 'change-mask.tif')))).toBe(true);
+
+    const menu = page.locator('#site-export');
+    await menu.locator('summary').click();
+    await menu.locator('select.export-what').selectOption('changes');
+    await menu.locator('select.export-format').selectOption('geojson');
+    const link = menu.locator('a.export-download');
+    const [layer] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(layer.suggestedFilename()).toBe('paris-bercy-rail-changes.geojson');
+    const geojson = JSON.parse(readFileSync(await layer.path(), 'utf8')) as {
+      features: unknown[];
+    };
+    expect(geojson.features.length).toBeGreaterThan(0);
+    // The answer behind the link: an attachment, with the feature count.
+    const answer = await page.evaluate(
+      async (href) => {
+        const response = await fetch(href);
+        return {
+          status: response.status,
+          disposition: response.headers.get('content-disposition'),
+          count: response.headers.get('x-sitewatch-feature-count'),
+        };
+      },
+      (await link.getAttribute('href')) ?? '',
+    );
+    expect(answer).toEqual({
+      status: 200,
+      disposition: 'attachment; filename="paris-bercy-rail-changes.geojson"',
+      count: String(geojson.features.length),
+    });
+    // The figure of the site on B, and the link to the site's brief.
+    const [figure] = await Promise.all([
+      page.waitForEvent('download'),
+      menu.locator('a.export-figure').click(),
+    ]);
+    expect(figure.suggestedFilename()).toMatch(/^paris-bercy-rail-img_[0-9a-f]+-figure\.png$/);
+    expect(
+      readFileSync(await figure.path())
+        .subarray(1, 4)
+        .toString('latin1'),
+    ).toBe('PNG');
+    // The brief takes seconds to write: its route is tested in export-routes.test.ts.
+    expect(await menu.locator('a.export-brief').getAttribute('href')).toBe(
+      '/api/sites/paris-bercy-rail/brief',
+    );
+    await menu.locator('summary').click();
+    await page.uncheck('#changes input.overlay-changes');
+  });
+
+  it('draws a box, a distance, an area and a text label on B, each saved at once', async () => {
+    const panel = page.locator('#annotate');
+    const map = await page.locator('#map').boundingBox();
+    if (map === null) throw new Error('#map is not laid out');
+    const at = async (x: number, y: number): Promise<void> => {
+      await page.mouse.move(map.x + x, map.y + y, { steps: 4 });
+      await page.mouse.click(map.x + x, map.y + y);
+    };
+    await panel.locator('button[data-tool="box"]').click();
+    await at(300, 200);
+    await at(420, 300);
+    await expect.poll(() => panel.locator('li[data-kind="box"]').count(), POLL).toBe(1);
+    await panel.locator('button[data-tool="distance"]').click();
+    await at(200, 400);
+    await at(500, 400);
+    await at(500, 400);
+    await expect.poll(() => panel.locator('li[data-kind="measurement"]').count(), POLL).toBe(1);
+    expect(await panel.locator('li[data-kind="measurement"] span').textContent()).toMatch(
+      /^measurement · \d[\d.,]* k?m \(ana\)$/,
+    );
+    // An area: three corners, then the first again closes the polygon.
+    await panel.locator('button[data-tool="area"]').click();
+    await at(150, 450);
+    await at(260, 450);
+    await at(260, 540);
+    await at(150, 450);
+    await expect.poll(() => panel.locator('li[data-kind="measurement"]').count(), POLL).toBe(2);
+    expect(await panel.locator('li[data-kind="measurement"] span').last().textContent()).toMatch(
+      /^measurement · [\d.,]+ (m²|ha|km²) · perimeter [\d.,]+ k?m \(ana\)$/,
+    );
+    await panel.locator('input.annotation-text').fill('loading bay');
+    await panel.locator('button[data-tool="text"]').click();
+    await at(360, 250);
+    await expect.poll(() => panel.locator('li').count(), POLL).toBe(4);
+  });
+
+  it('lists the annotations again after a reload, drawn like the golden view', async () => {
+    const panel = page.locator('#annotate');
+    await page.reload();
+    await page.locator('#workbench').waitFor({ state: 'visible' });
+    await page.fill('#site-search', 'bercy');
+    await expect.poll(() => page.locator('#site-list li').count(), POLL).toBe(1);
+    await afterRender(() => page.click('#site-list li[data-site-id="paris-bercy-rail"]'));
+    await expect
+      .poll(() => panel.locator('li span').allTextContents(), POLL)
+      .toEqual([
+        'box (ana)',
+        expect.stringMatching(/^measurement · \d[\d.,]* k?m \(ana\)$/),
+        expect.stringMatching(/^measurement · [\d.,]+ (m²|ha|km²) · perimeter /),
+        'text · “loading bay” (ana)',
+      ]);
+    const saved = (await page.evaluate(async () => {
+      const images = (await (await fetch('/api/images?site=paris-bercy-rail')).json()) as {
+        items: { id: string }[];
+      };
+      const b = images.items[images.items.length - 1]?.id ?? '';
+      return (await fetch(`/api/annotations?imageId=${b}`)).json();
+    })) as { items: { properties: { kind: string; length_m?: number; area_m2?: number } }[] };
+    const [line, area] = saved.items.filter((item) => item.properties.kind === 'measurement');
+    // 300 px across the map at the fitted zoom: hundreds of metres over the rail yards.
+    expect(line?.properties.length_m).toBeGreaterThan(50);
+    expect(area?.properties.area_m2).toBeGreaterThan(1000);
+    await afterRender(() => page.locator('#swipe').fill('60'));
+    expectLikeGolden(PNG.sync.read(await page.locator('#map').screenshot()), GOLDEN_ANNOTATIONS);
+  });
+
+  it('confirms a detection with a reason from the map', async () => {
+    await page.check('#overlay-detections');
+    await expect
+      .poll(() => page.locator('#detections-state').textContent(), POLL)
+      .toMatch(/^[1-9]\d* detections/);
+    expect(await page.locator('#detection-counts th').first().textContent()).toBe('zone');
+    const review = page.locator('#detection-review');
+    await page.keyboard.press('n');
+    await review.waitFor({ state: 'visible' });
+    const target = (await review.getAttribute('data-target')) ?? '';
+    expect(target).toMatch(/^det_[0-9a-z]+#\d+$/);
+    // The view is centred on it: a click beside it lets it go, one at the centre picks it again.
+    await page.locator('#map').click({ position: { x: 5, y: 5 } });
+    await review.waitFor({ state: 'hidden' });
+    await page.locator('#map').click();
+    await review.waitFor({ state: 'visible' });
+    expect(await review.getAttribute('data-target')).toBe(target);
+    await review.locator('button.confirm').click();
+    expect(await review.locator('.review-state').textContent()).toBe(
+      'Type a reason to confirm this detection.',
+    );
+    await review.locator('input.detection-reason').fill('two trucks by the loading dock');
+    await review.locator('button.confirm').click();
+    await expect
+      .poll(() => review.locator('.review-state').textContent(), POLL)
+      .toBe('confirmed by ana: two trucks by the loading dock');
+    const reviews = (await page.evaluate(async () =>
+      (await fetch('/api/reviews?targetKind=detection')).json(),
+    )) as { items: { targetId: string; verdict: string; author: string }[] };
+    expect(reviews.items).toEqual([
+      expect.objectContaining({ targetId: target, verdict: 'confirm', author: 'ana' }),
+    ]);
+    await page.uncheck('#overlay-detections');
+  });
+
+  it('steps a 500-image timeline from a compact histogram and slider', async () => {
+    await page.fill('#site-search', 'Synthetic site 0000');
+    await expect.poll(() => page.locator('#site-list li').count(), POLL).toBe(1);
+    const started = Date.now();
+    await page.click('#site-list li[data-site-id="synthetic-0000"]');
+    const date = page.locator('#timeline-strip .timeline-date');
+    await expect.poll(() => date.textContent(), POLL).toMatch(/\(500 of 500\)$/);
+    console.log(`500-image timeline shown in ${Date.now() - started} ms`);
+    const bins = page.locator('#timeline-strip rect.bin');
+    expect(await bins.count()).toBeLessThanOrEqual(48);
+    let imagesInBins = 0;
+    for (const bin of await bins.all())
+      imagesInBins += Number(await bin.getAttribute('data-count'));
+    expect(imagesInBins).toBe(MANY_IMAGES);
+    const slider = page.locator('#timeline-slider');
+    await slider.focus();
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => date.textContent()).toMatch(/\(499 of 500\)$/);
+    // The select of B follows: the date of its chosen option is the slider's.
+    const label = (await date.textContent()) ?? '';
+    expect(await page.locator('#date-b option:checked').textContent()).toBe(label.slice(2, 12));
+    await page.keyboard.press('Home');
+    await expect.poll(() => date.textContent()).toBe('B 2019-01-02 (1 of 500)');
+    await bins.last().click();
+    await expect.poll(() => date.textContent()).toMatch(/\(\d+ of 500\)$/);
+    expect(await page.locator('#timeline-strip line.mark-b').count()).toBe(1);
   });
 
   it('charts a zone’s series with its anomaly and its not-observable gap', async () => {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { addUser, createApiToken, login, logout } from '../../../app/accounts/accounts.ts';
 import { ForbiddenError } from '../../../core/auth/auth-errors.ts';
+import { SitewatchError } from '../../../core/errors.ts';
 import { defineRoute, type ApiRoute } from '../api-route.ts';
 import {
   createdTokenSchema,
@@ -19,16 +20,52 @@ import { paginate } from '../pagination.ts';
 
 const TAG = 'accounts';
 
+/** How long a health check may take before it counts as failed (a queue that hangs). */
+const HEALTH_CHECK_TIMEOUT_MS = 2000;
+
+/** @throws SitewatchError IO (503) naming each check that failed or timed out. */
+async function runHealthChecks(
+  checks: Readonly<Record<string, () => Promise<void>>>,
+): Promise<Record<string, 'ok'>> {
+  const names = Object.keys(checks);
+  const results = await Promise.all(
+    names.map(async (name) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          reject(new Error(`no answer within ${HEALTH_CHECK_TIMEOUT_MS} ms`));
+        }, HEALTH_CHECK_TIMEOUT_MS);
+      });
+      try {
+        await Promise.race([checks[name]?.(), timeout]);
+        return null;
+      } catch (error) {
+        return `${name}: ${error instanceof Error ? error.message : String(error)}`;
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
+  const failed = results.filter((r): r is string => r !== null);
+  if (failed.length > 0) throw new SitewatchError('IO', `unhealthy: ${failed.join('; ')}`);
+  return Object.fromEntries(names.map((name) => [name, 'ok' as const]));
+}
+
 export const ACCOUNT_ROUTES: readonly ApiRoute[] = [
   defineRoute({
     method: 'GET',
     url: '/api/health',
     operationId: 'getHealth',
-    summary: 'Liveness: 200 when the server answers (no authentication).',
+    summary:
+      'Health: 200 when the server answers and its store and queue do, else 503 naming the failed check (no authentication).',
     tag: 'system',
     access: 'public',
     response: healthSchema,
-    handler: ({ services }) => Promise.resolve({ status: 'ok', version: services.softwareVersion }),
+    handler: async ({ services }) => ({
+      status: 'ok' as const,
+      version: services.softwareVersion,
+      checks: await runHealthChecks(services.healthChecks ?? {}),
+    }),
   }),
   defineRoute({
     method: 'POST',
