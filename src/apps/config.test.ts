@@ -6,8 +6,23 @@ import { DEFAULT_MAX_PIXELS, loadConfig, renderConfigDocs } from './config.ts';
 
 describe('loadConfig', () => {
   it('uses defaults, environment, then flags', () => {
-    expect(loadConfig({})).toEqual({ home: resolve('.sitewatch'), maxPixels: DEFAULT_MAX_PIXELS });
-    expect(loadConfig({ SITEWATCH_HOME: '/tmp/a', SITEWATCH_MAX_PIXELS: '100' })).toEqual({
+    expect(loadConfig({})).toMatchObject({
+      home: resolve('.sitewatch'),
+      maxPixels: DEFAULT_MAX_PIXELS,
+      redisPrefix: 'sitewatch',
+      logFormat: 'text',
+    });
+    expect(loadConfig({}).redisUrl).toBeUndefined();
+    expect(loadConfig({ SITEWATCH_REDIS_URL: 'redis://q:6379/2' }).redisUrl).toBe(
+      'redis://q:6379/2',
+    );
+    expect(() => loadConfig({ SITEWATCH_REDIS_URL: 'q:6379' })).toThrow(
+      'SITEWATCH_REDIS_URL="q:6379"',
+    );
+    expect(() => loadConfig({ SITEWATCH_LOG_FORMAT: 'xml' })).toThrow(
+      'SITEWATCH_LOG_FORMAT="xml": expected text or json',
+    );
+    expect(loadConfig({ SITEWATCH_HOME: '/tmp/a', SITEWATCH_MAX_PIXELS: '100' })).toMatchObject({
       home: '/tmp/a',
       maxPixels: 100,
     });

@@ -28,30 +28,20 @@ import { ChannelAlertSender } from '../adapters/alert-delivery/channel-sender.ts
 import { SmtpSender } from '../adapters/alert-delivery/smtp-sender.ts';
 import { WebhookSender } from '../adapters/alert-delivery/webhook-sender.ts';
 import { LocalBlobStore } from '../adapters/blob-local/local-blob-store.ts';
+import { parseS3BlobUrl, S3BlobStore } from '../adapters/blob-http/s3-blob-store.ts';
+import { ValidationError } from '../core/errors.ts';
 import { EpsgCrsRegistry } from '../adapters/crs/epsg-crs-registry.ts';
 import { FsSidecarReader } from '../adapters/fs/fs-sidecar-reader.ts';
 import { FsModelRegistry } from '../adapters/model-registry/fs-model-registry.ts';
 import { OnnxDetectorFactory } from '../adapters/onnx/onnx-detector.ts';
 import { FileRasterOpener } from '../adapters/raster-opener.ts';
-import { openSqliteDatabase } from '../adapters/sqlite/sqlite-database.ts';
-import { SqliteAlertRepository } from '../adapters/sqlite/sqlite-alert-repository.ts';
-import { SqliteAssessmentHistory } from '../adapters/sqlite/sqlite-assessment-history.ts';
-import { SqliteComparisonRepository } from '../adapters/sqlite/sqlite-comparison-repository.ts';
-import { SqliteDetectionRepository } from '../adapters/sqlite/sqlite-detection-repository.ts';
-import { SqliteImageRepository } from '../adapters/sqlite/sqlite-image-repository.ts';
-import { SqliteObservationRepository } from '../adapters/sqlite/sqlite-observation-repository.ts';
-import { SqliteAuditLog } from '../adapters/sqlite/sqlite-audit-log.ts';
-import { SqliteAnnotationRepository } from '../adapters/sqlite/sqlite-annotation-repository.ts';
 import type { AnnotationDeps } from '../app/annotations/annotations.ts';
-import { SqliteReviewRepository } from '../adapters/sqlite/sqlite-review-repository.ts';
-import { SqliteSiteRepository } from '../adapters/sqlite/sqlite-site-repository.ts';
-import { SqliteAccountRepository } from '../adapters/sqlite/sqlite-account-repository.ts';
 import { ScryptPasswordHasher } from '../adapters/crypto/scrypt-password-hasher.ts';
 import { NodeSecretSource } from '../adapters/crypto/node-secret-source.ts';
 import type { AccountDeps } from '../app/accounts/accounts.ts';
 import { sha256Hex } from '../adapters/system/node-sha256.ts';
 import { SystemClock } from '../adapters/system/system-clock.ts';
-import { SqliteJobStore } from '../adapters/sqlite/sqlite-job-store.ts';
+import { BullmqJobStore } from '../adapters/bullmq/bullmq-job-store.ts';
 import type { JobStore } from '../app/jobs/job-queue.ts';
 import { createJobHandlers } from '../app/jobs/job-handlers.ts';
 import { JobRunner, type JobRunnerOptions } from '../app/jobs/job-runner.ts';
@@ -59,11 +49,13 @@ import { LocalScratchSpace } from '../adapters/workers/local-scratch-space.ts';
 import { WorkerStripWorkspaces } from '../adapters/workers/worker-strip-workspaces.ts';
 import { SharpTileEncoder } from '../adapters/image-encode/sharp-tile-encoder.ts';
 import { LruTileCache } from '../app/tiles/lru-tile-cache.ts';
+import { CogOverviewCache } from '../adapters/overview-cache/cog-overview-cache.ts';
 import { TileRenderer } from '../app/tiles/render-tile.ts';
 import type { TileServiceDeps } from '../app/tiles/serve-tile.ts';
 import type { SitewatchConfig } from './config.ts';
 import { LocalOutputFiles } from './output-files.ts';
 import { SOFTWARE_VERSION } from './version.ts';
+import { openStoreRepositories } from './store-repositories.ts';
 
 export interface Sitewatch {
   readonly config: SitewatchConfig;
@@ -98,27 +90,47 @@ export interface Sitewatch {
 /** The models shipped with sitewatch (the repository's models/ folder). */
 const BUILT_IN_MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
 
-/** Opens (creating if needed) the data home named by `config.home`. */
+/** The S3-compatible blob store when `config.blobUrl` is set (with both credentials). */
+function openS3BlobStore(config: SitewatchConfig): S3BlobStore | undefined {
+  if (config.blobUrl === undefined) return undefined;
+  if (config.s3AccessKeyId === undefined || config.s3SecretAccessKey === undefined) {
+    throw new ValidationError(
+      'SITEWATCH_BLOB_URL is set: SITEWATCH_S3_ACCESS_KEY_ID and SITEWATCH_S3_SECRET_ACCESS_KEY are needed too',
+    );
+  }
+  return new S3BlobStore(parseS3BlobUrl(config.blobUrl), {
+    accessKeyId: config.s3AccessKeyId,
+    secretAccessKey: config.s3SecretAccessKey,
+  });
+}
+
+/**
+ * Opens (creating if needed) the data home named by `config.home`; the repositories live in
+ * its SQLite database, or in PostgreSQL + PostGIS when `config.databaseUrl` is set.
+ */
 export async function openSitewatch(config: SitewatchConfig): Promise<Sitewatch> {
   mkdirSync(config.home, { recursive: true });
-  const db = openSqliteDatabase(join(config.home, 'sitewatch.db'));
-  const sites = new SqliteSiteRepository(db);
-  const images = new SqliteImageRepository(db);
-  const blobs = new LocalBlobStore(join(config.home, 'blobs'));
-  await blobs.sweepTemp();
+  const store = await openStoreRepositories(config);
+  const { sites, images } = store;
+  const s3 = openS3BlobStore(config);
+  const localBlobs = new LocalBlobStore(join(config.home, 'blobs'));
+  if (s3 === undefined) await localBlobs.sweepTemp();
   const crs = new EpsgCrsRegistry();
   const ingestDeps: IngestDeps = {
     images,
     sites,
-    blobs,
-    opener: new FileRasterOpener(crs),
+    blobs: s3 ?? localBlobs,
+    opener: new FileRasterOpener(
+      crs,
+      s3 === undefined ? {} : { openRemote: (url) => s3.openByteSource(url) },
+    ),
     crs,
     sidecars: new FsSidecarReader(),
     clock: new SystemClock(),
     limits: { maxPixels: config.maxPixels },
     sha256Hex,
   };
-  const comparisons = new SqliteComparisonRepository(db);
+  const comparisons = store.comparisons;
   const strips = new WorkerStripWorkspaces();
   const compareDeps: CompareDeps = {
     images,
@@ -134,7 +146,7 @@ export async function openSitewatch(config: SitewatchConfig): Promise<Sitewatch>
     strips,
     scratch: new LocalScratchSpace(join(config.home, 'tmp')),
   };
-  const detections = new SqliteDetectionRepository(db);
+  const detections = store.detections;
   const models = new FsModelRegistry({
     installDir: join(config.home, 'models'),
     builtInDir: BUILT_IN_MODELS_DIR,
@@ -158,10 +170,15 @@ export async function openSitewatch(config: SitewatchConfig): Promise<Sitewatch>
   };
   // Observations, alerts and assessment snapshots share the connection: a fact and its
   // alerts commit in one transaction.
-  const observations = new SqliteObservationRepository(db);
-  const alerts = new SqliteAlertRepository(db);
-  const history = new SqliteAssessmentHistory(db);
-  const reviews = new SqliteReviewRepository(db);
+  // SITEWATCH_REDIS_URL moves the job queue to Redis (BullMQ), shared by hosts; else SQLite.
+  const redisJobs =
+    config.redisUrl === undefined
+      ? undefined
+      : new BullmqJobStore({
+          url: config.redisUrl,
+          ...(config.redisPrefix === undefined ? {} : { prefix: config.redisPrefix }),
+        });
+  const { observations, alerts, history, reviews } = store;
   const observeDeps: ObserveDeps = {
     observations,
     sites,
@@ -170,7 +187,7 @@ export async function openSitewatch(config: SitewatchConfig): Promise<Sitewatch>
     metrics: new MetricRegistry(),
     sha256Hex,
     // Re-assessments of watched playbooks fuse the evidence as the analysts' reviews have it.
-    alerting: { rules: alerts, store: observations, history, reviews },
+    alerting: { rules: alerts, store: store.observationAlerts, history, reviews },
   };
   return {
     config,
@@ -188,7 +205,7 @@ export async function openSitewatch(config: SitewatchConfig): Promise<Sitewatch>
     observeDeps,
     reviewDeps: {
       reviews,
-      audit: new SqliteAuditLog(db),
+      audit: store.audit,
       observations: observeDeps.observations,
       detections,
       clock: ingestDeps.clock,
@@ -204,21 +221,22 @@ export async function openSitewatch(config: SitewatchConfig): Promise<Sitewatch>
       clock: ingestDeps.clock,
     },
     accountDeps: {
-      accounts: new SqliteAccountRepository(db),
+      accounts: store.accounts,
       hasher: new ScryptPasswordHasher(),
       secrets: new NodeSecretSource(),
       clock: ingestDeps.clock,
       sha256Hex,
     },
-    jobs: new SqliteJobStore(db),
+    jobs: redisJobs ?? store.jobs,
     annotationDeps: {
-      annotations: new SqliteAnnotationRepository(db),
+      annotations: store.annotations,
       images,
       sites,
       clock: ingestDeps.clock,
     },
     close: async () => {
-      db.close();
+      await redisJobs?.close();
+      await store.close();
       await strips.close();
     },
   };
@@ -253,6 +271,11 @@ export function createTileService(
     opener: sw.ingestDeps.opener,
     crs: sw.crs,
     limits: sw.ingestDeps.limits,
+    overviewCache: new CogOverviewCache(
+      join(sw.config.home, 'cache', 'overviews'),
+      sw.ingestDeps.opener,
+      sw.ingestDeps.limits,
+    ),
   });
   return {
     deps: {

@@ -117,7 +117,16 @@ export const comparisonSchema = named(
       createdAt: z.string(),
       changedFraction: z.number(),
       polygonCount: z.number().int(),
-      registration: z.looseObject({ dx: z.number(), dy: z.number(), reliable: z.boolean() }),
+      registration: z
+        .looseObject({
+          dx: z.number(),
+          dy: z.number(),
+          residualMedianPx: z.number().nullable(),
+          residualP90Px: z.number().nullable(),
+          confidence: z.number().describe('Of the global shift, 0–1.'),
+          reliable: z.boolean().describe('confidence ≥ 0.5; when false the shift is not applied.'),
+        })
+        .describe('Co-registration of B onto A in reference pixels (core/change/comparison.ts).'),
     })
     .describe('A stored comparison of two images (core/change/comparison.ts Comparison).'),
 );
@@ -131,7 +140,16 @@ export const detectionRunSchema = named(
       createdAt: z.string(),
       detectionCount: z.number().int(),
       model: z.looseObject({ id: z.string(), version: z.string() }),
-      counts: z.array(z.looseObject({ zone: z.string(), observable: z.boolean() })),
+      counts: z.array(
+        z.looseObject({
+          zone: z.string().describe('Zone id, or `all` for the whole site or image.'),
+          observable: z.boolean(),
+          counts: z
+            .record(z.string(), z.number())
+            .nullable()
+            .describe('Detections per class; null when the zone was not observable.'),
+        }),
+      ),
     })
     .describe('A detection run (app/detect/detection-run.ts DetectionRun).'),
 );
@@ -259,4 +277,11 @@ export const assessmentBody = z.object({
   asOf: isoDateText.optional().describe('Assess as of this time; default: now.'),
 });
 
-export const healthSchema = z.object({ status: z.literal('ok'), version: z.string() });
+export const healthSchema = z.object({
+  status: z.literal('ok'),
+  version: z.string(),
+  checks: z
+    .record(z.string(), z.literal('ok'))
+    .optional()
+    .describe('Each dependency checked (store, queue) and its state; any failure answers 503.'),
+});

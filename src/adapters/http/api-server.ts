@@ -21,6 +21,8 @@ import { ACCOUNT_ROUTES } from './routes/account-routes.ts';
 import { ANALYSIS_ROUTES } from './routes/analysis-routes.ts';
 import { ANNOTATION_ROUTES } from './routes/annotation-routes.ts';
 import { CATALOG_ROUTES } from './routes/catalog-routes.ts';
+import { EXPORT_ROUTES } from './routes/export-routes.ts';
+import { publishRoutes } from './routes/publish-routes.ts';
 import { REVIEW_ROUTES } from './routes/review-routes.ts';
 import { installWebStatic } from './web-static.ts';
 
@@ -91,6 +93,7 @@ export function apiRoutes(extraRoutes: readonly ApiRoute[] = []): ApiRoute[] {
     ...ANALYSIS_ROUTES,
     ...REVIEW_ROUTES,
     ...ANNOTATION_ROUTES,
+    ...EXPORT_ROUTES,
     ...extraRoutes,
   ];
 }
@@ -100,7 +103,7 @@ export function apiRoutes(extraRoutes: readonly ApiRoute[] = []): ApiRoute[] {
  * here answer 503: for documentation, e.g. docs/openapi.json).
  */
 export function documentedApiRoutes(): ApiRoute[] {
-  return apiRoutes([...tileRoutes(), ...jobRoutes()]);
+  return apiRoutes([...tileRoutes(), ...jobRoutes(), ...publishRoutes()]);
 }
 
 /** Builds (does not start) the server; call `listen` on the result. */

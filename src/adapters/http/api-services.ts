@@ -30,4 +30,6 @@ export interface ApiServices {
   readonly runOutputs: RunOutputReader;
   /** Reported by GET /api/health. */
   readonly softwareVersion: string;
+  /** Dependency checks of GET /api/health (store, queue): each resolves when healthy. */
+  readonly healthChecks?: Readonly<Record<string, () => Promise<void>>>;
 }

@@ -10,10 +10,13 @@ import { registerCompareCommand } from './commands/compare.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerDetectCommands } from './commands/detect.ts';
 import { registerExportCommand } from './commands/export.ts';
+import { registerFigureCommand } from './commands/figure.ts';
+import { registerReportCommand } from './commands/report.ts';
 import { BatchFailedError, registerImagesCommands } from './commands/images.ts';
 import { registerModelsCommands } from './commands/models.ts';
 import { registerAlertsCommands } from './commands/alerts.ts';
 import { registerJobsCommands } from './commands/jobs.ts';
+import { registerWorkerCommand } from './commands/worker.ts';
 import { registerAssessCommand } from './commands/assess.ts';
 import { registerAssessmentsCommands } from './commands/assessments.ts';
 import { registerReviewCommands } from './commands/review.ts';
@@ -23,6 +26,7 @@ import { registerSitesCommands } from './commands/sites.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerTokensCommands } from './commands/tokens.ts';
 import { registerUsersCommands } from './commands/users.ts';
+import { registerDbCommands } from './commands/db.ts';
 import { SOFTWARE_VERSION } from '../version.ts';
 
 export function buildProgram(io: Io): Command {
@@ -49,6 +53,8 @@ export function buildProgram(io: Io): Command {
   registerCompareCommand(program, io);
   registerDetectCommands(program, io);
   registerExportCommand(program, io);
+  registerFigureCommand(program, io);
+  registerReportCommand(program, io);
   registerModelsCommands(program, io);
   registerObserveCommands(program, io);
   registerSeriesCommand(program, io);
@@ -57,9 +63,11 @@ export function buildProgram(io: Io): Command {
   registerReviewCommands(program, io);
   registerAlertsCommands(program, io);
   registerJobsCommands(program, io);
+  registerWorkerCommand(program, io);
   registerDemoCommand(program, io);
   registerServeCommand(program, io);
   registerUsersCommands(program, io);
+  registerDbCommands(program, io);
   registerTokensCommands(program, io);
   for (const command of program.commands) {
     command.exitOverride();

@@ -12,7 +12,11 @@ import type { ApiServices } from '../../adapters/http/api-services.ts';
 import { readJsonFile } from '../cli/context.ts';
 import { SOFTWARE_VERSION } from '../version.ts';
 import { jobRoutes } from '../../adapters/http/job-routes.ts';
+import { metricsExtension } from '../../adapters/http/metrics-routes.ts';
 import { tileRoutes } from '../../adapters/http/tile-routes.ts';
+import { publishRoutes, type PublishRouteDeps } from '../../adapters/http/routes/publish-routes.ts';
+import { SharpFigureEncoder } from '../../adapters/image-encode/sharp-figure-encoder.ts';
+import { figureDepsOf } from '../cli/commands/figure.ts';
 import { runDeliverer } from '../../app/alerts/deliver-alerts.ts';
 import { createJobRunner, createTileService, type Sitewatch } from '../wiring.ts';
 
@@ -59,6 +63,32 @@ export function apiServicesOf(sw: Sitewatch): ApiServices {
       readJson: (path) => Promise.resolve(existsSync(path) ? readJsonFile(path) : undefined),
     },
     softwareVersion: SOFTWARE_VERSION,
+    healthChecks: {
+      store: async () => {
+        await sw.images.get('img_0000000000000000');
+      },
+      queue: async () => {
+        // Redis answers PING; the embedded queue answers a one-row read.
+        const jobs: { ping?: () => Promise<void> } & typeof sw.jobs = sw.jobs;
+        await (jobs.ping === undefined ? jobs.list({ limit: 1 }) : jobs.ping());
+      },
+    },
+  };
+}
+
+/** What the figure and brief downloads need, from an opened home. */
+export function publishDepsOf(sw: Sitewatch): PublishRouteDeps {
+  return {
+    figure: figureDepsOf(sw),
+    encoder: new SharpFigureEncoder(),
+    brief: {
+      ...sw.assessmentDeps,
+      images: sw.images,
+      comparisons: sw.comparisons,
+      detections: sw.detections,
+    },
+    softwareVersion: SOFTWARE_VERSION,
+    nowIso: () => new Date().toISOString(),
   };
 }
 
@@ -107,9 +137,14 @@ export async function serveSitewatch(
   const tiles = createTileService(sw);
   const server = await startServer(apiServicesOf(sw), {
     ...options,
+    extensions: [
+      ...(options.extensions ?? []),
+      metricsExtension({ jobs: sw.jobs, token: sw.config.metricsToken }),
+    ],
     extraRoutes: [
       ...(options.extraRoutes ?? []),
       ...tileRoutes(tiles.deps),
+      ...publishRoutes(publishDepsOf(sw)),
       ...jobRoutes({ queue: sw.jobs, outputRoot: join(sw.config.home, 'job-outputs') }),
     ],
   }).catch(async (error: unknown) => {

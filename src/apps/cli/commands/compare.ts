@@ -1,4 +1,5 @@
 /** `sitewatch compare A B`: change detection between two ingested images. */
+import { resolve } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import {
@@ -17,7 +18,9 @@ import { CancelledError, ValidationError } from '../../../core/errors.ts';
 import { type Io, parseNumberOption, printJson, withSitewatch } from '../context.ts';
 import { formatNumber } from '../format.ts';
 import { resolveImage } from '../image-view.ts';
+import { enqueueJob } from '../../../app/jobs/enqueue-job.ts';
 import { derivedJson, observeStoredRun, printDerived } from './observe-derive.ts';
+import { printJobJson } from './jobs.ts';
 
 interface CompareOptions {
   site?: string;
@@ -27,6 +30,7 @@ interface CompareOptions {
   minArea?: string;
   out?: string;
   json?: boolean;
+  queue?: boolean;
 }
 
 function parseMethod(text: string): ChangeMethod {
@@ -191,6 +195,10 @@ export function registerCompareCommand(program: Command, io: Io): void {
       'write change-mask.tif, change-magnitude.tif, changes.geojson, registration.json',
     )
     .option('--json', 'print the result as JSON')
+    .option(
+      '--queue',
+      'queue the comparison as a job for `sitewatch worker` instead (with --json: { "job": { "id", "state" } })',
+    )
     .addHelpText(
       'after',
       '\nExample:\n  $ sitewatch compare img_f8ff91fbd263ac0a img_13d500301e4cc6d7 --method cva --out ./change --json',
@@ -204,6 +212,21 @@ export function registerCompareCommand(program: Command, io: Io): void {
         const a = await resolveImage(sw.images, imageA);
         const b = await resolveImage(sw.images, imageB);
         const json = options.json === true;
+        if (options.queue === true) {
+          const job = await enqueueJob(sw.jobs, 'compare', {
+            imageA: a.id,
+            imageB: b.id,
+            ...(options.site === undefined ? {} : { siteId: options.site }),
+            method,
+            ...(normalise === undefined ? {} : { normalise }),
+            ...(threshold === undefined ? {} : { threshold }),
+            ...(minMappingUnitM2 === undefined ? {} : { minMappingUnitM2 }),
+            ...(options.out === undefined ? {} : { outDir: resolve(options.out) }),
+          });
+          if (json) printJobJson(io, job);
+          else io.out(`queued ${job.id} (compare); follow it with: sitewatch jobs show ${job.id}`);
+          return;
+        }
         const progress = io.isTty && !json ? progressBar() : null;
         let result: CompareResult;
         try {

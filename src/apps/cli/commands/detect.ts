@@ -2,6 +2,7 @@
  * `sitewatch detect IMAGE`: objects found in an ingested image, counted per zone; and
  * `sitewatch detections list|show` for stored runs.
  */
+import { resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { detectImage, DEFAULT_MIN_SCORE, DEFAULT_MODEL_ID } from '../../../app/detect-image.ts';
@@ -10,7 +11,9 @@ import { NotFoundError, ValidationError } from '../../../core/errors.ts';
 import { type Io, parseNumberOption, printJson, withSitewatch } from '../context.ts';
 import { formatTable } from '../format.ts';
 import { resolveImage } from '../image-view.ts';
+import { enqueueJob } from '../../../app/jobs/enqueue-job.ts';
 import { derivedJson, observeStoredRun, printDerived } from './observe-derive.ts';
+import { printJobJson } from './jobs.ts';
 
 interface DetectOptions {
   site?: string;
@@ -22,6 +25,7 @@ interface DetectOptions {
   batch?: string;
   out?: string;
   json?: boolean;
+  queue?: boolean;
 }
 
 function parseClasses(text: string | undefined): string[] | undefined {
@@ -129,6 +133,10 @@ export function registerDetectCommands(program: Command, io: Io): void {
     .option('--batch <n>', 'tiles per inference call when the model allows any batch (default 4)')
     .option('--out <dir>', 'write detections.geojson into this folder')
     .option('--json', 'print the result as JSON')
+    .option(
+      '--queue',
+      'queue the detection as a job for `sitewatch worker` instead (with --json: { "job": { "id", "state" } })',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  $ sitewatch detect img_f8ff91fbd263ac0a --site paris-bercy-rail --out ./objects --json\n  $ sitewatch detect P1888.png --gsd 0.3 --model tophat-baseline',
@@ -140,6 +148,22 @@ export function registerDetectCommands(program: Command, io: Io): void {
       const classes = parseClasses(options.classes);
       await withSitewatch(command, async (sw) => {
         const image = await resolveImage(sw.images, imageRef);
+        if (options.queue === true) {
+          const job = await enqueueJob(sw.jobs, 'detect', {
+            imageId: image.id,
+            ...(options.site === undefined ? {} : { siteId: options.site }),
+            ...(options.model === undefined ? {} : { model: options.model }),
+            ...(classes === undefined ? {} : { classes }),
+            ...(minScore === undefined ? {} : { minScore }),
+            ...(gsdMeters === undefined ? {} : { gsdMeters }),
+            ...(options.tta === true ? { testTimeFlips: true } : {}),
+            ...(batchSize === undefined ? {} : { batchSize }),
+            ...(options.out === undefined ? {} : { outDir: resolve(options.out) }),
+          });
+          if (options.json === true) printJobJson(io, job);
+          else io.out(`queued ${job.id} (detect); follow it with: sitewatch jobs show ${job.id}`);
+          return;
+        }
         const bar = io.isTty
           ? new SingleBar(
               { format: 'detect [{bar}] {value}/{total} tiles {stage}', stream: process.stderr },

@@ -1,13 +1,13 @@
 /** `sitewatch serve`: the REST API and the workbench, until Ctrl-C (or SIGTERM). */
 import type { Command } from 'commander';
 import { ValidationError } from '../../../core/errors.ts';
-import { loadConfig } from '../../config.ts';
+import { loadConfig, parseLogFormat } from '../../config.ts';
 import {
   DEFAULT_HOST,
   DEFAULT_PORT,
   DEFAULT_WEB_DIR,
   serveSitewatch,
-  type ServeOptions,
+  type SitewatchServeOptions,
 } from '../../server/serve.ts';
 import { ensureWorkbenchBuilt } from '../../server/web-build.ts';
 import { openSitewatch, type Sitewatch } from '../../wiring.ts';
@@ -33,7 +33,7 @@ function untilSignal(): Promise<string> {
 export async function serveUntilStopped(
   sw: Sitewatch,
   io: Io,
-  options: ServeOptions,
+  options: SitewatchServeOptions,
   onListening: (url: string) => void = () => undefined,
 ): Promise<void> {
   await ensureWorkbenchBuilt(options.webDir ?? DEFAULT_WEB_DIR, (line) => {
@@ -70,25 +70,43 @@ export function registerServeCommand(program: Command, io: Io): void {
       '--trust-proxy',
       'behind a reverse proxy terminating TLS: trust X-Forwarded-For/-Proto (client address, Secure cookies)',
     )
-    .option('--log', 'log each request as JSON to standard output')
+    .option('--log', 'log each request as JSON to standard output (as --log-format json)')
+    .option(
+      '--log-format <format>',
+      'text (no request log) or json (one JSON line per request and event; default SITEWATCH_LOG_FORMAT)',
+    )
+    .option('--no-jobs', 'run no jobs in this process (workers on other hosts run them)')
     .addHelpText(
       'after',
       '\nExamples:\n  $ sitewatch users add alice --role analyst --password-stdin <<< "correct horse battery"\n  $ sitewatch serve --port 8080\n  $ curl -H "Authorization: Bearer $(sitewatch tokens create --user alice | tail -n 1)" http://127.0.0.1:8080/api/sites',
     )
     .action(
       async (
-        options: { host?: string; port?: string; trustProxy?: boolean; log?: boolean },
+        options: {
+          host?: string;
+          port?: string;
+          trustProxy?: boolean;
+          log?: boolean;
+          logFormat?: string;
+          jobs?: boolean;
+        },
         command: Command,
       ) => {
         const port = parsePort(options.port);
         const globals = command.optsWithGlobals<{ home?: string }>();
-        const sw = await openSitewatch(loadConfig(process.env, { home: globals.home }));
+        const config = loadConfig(process.env, { home: globals.home });
+        const logFormat =
+          options.logFormat === undefined
+            ? config.logFormat
+            : parseLogFormat('--log-format', options.logFormat);
+        const sw = await openSitewatch(config);
         try {
           await serveUntilStopped(sw, io, {
             host: options.host ?? DEFAULT_HOST,
             port,
             trustProxy: options.trustProxy === true,
-            logger: options.log === true,
+            logger: options.log === true || logFormat === 'json',
+            runJobs: options.jobs !== false,
           });
         } finally {
           await sw.close();
