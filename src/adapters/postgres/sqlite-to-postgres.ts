@@ -13,6 +13,7 @@ import {
   UnsupportedError,
 } from '../../core/errors.ts';
 import type { PgClient, PostgresDatabase } from './pg-database.ts';
+import { ANALYSIS_COPY_TABLES } from './pg-analysis-copy-tables.ts';
 
 /** How one column travels: its PostgreSQL array type for unnest, and how both sides hash it. */
 export interface CopyColumn {
@@ -135,6 +136,9 @@ export const CATALOG_COPY_TABLES: readonly CopyTable[] = [
   },
 ];
 
+/** What `copySqliteToPostgres` copies by default: the catalog and the analysis tables. */
+const DEFAULT_COPY_TABLES: readonly CopyTable[] = [...CATALOG_COPY_TABLES, ...ANALYSIS_COPY_TABLES];
+
 /** SQLite tables that are indexes or bookkeeping, never copied as rows. */
 const NOT_DATA = /^(sqlite_.*|schema_migrations|images_rtree(_.*)?)$/;
 
@@ -167,7 +171,7 @@ export async function copySqliteToPostgres(
   target: PostgresDatabase,
   options: CopyOptions = {},
 ): Promise<CopyTableReport[]> {
-  const explicit = options.tables ?? CATALOG_COPY_TABLES;
+  const explicit = options.tables ?? DEFAULT_COPY_TABLES;
   const source = openSource(sqlitePath);
   try {
     const tables =
