@@ -92,6 +92,9 @@ export function publishDepsOf(sw: Sitewatch): PublishRouteDeps {
   };
 }
 
+/** How long `close` waits for requests in flight before it closes their connections. */
+const CLOSE_GRACE_MS = 5_000;
+
 function urlOf(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
@@ -112,7 +115,22 @@ export async function startServer(
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
-  return { url: urlOf(options.host, port), app, close: () => app.close() };
+  return {
+    url: urlOf(options.host, port),
+    app,
+    close: async () => {
+      // Requests in flight get a grace period; a client that holds its connection open past
+      // it (an unread body, a stalled download) is cut off rather than stalling shutdown.
+      const cutOff = setTimeout(() => {
+        app.server.closeAllConnections();
+      }, CLOSE_GRACE_MS);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cutOff);
+      }
+    },
+  };
 }
 
 export interface SitewatchServeOptions extends ServeOptions {
