@@ -44,7 +44,28 @@ export function printJobJson(io: Io, job: Job): void {
   printJson(io, { job });
 }
 
-function printJob(io: Io, job: Job, json: boolean | undefined): void {
+/** A page of jobs as a table (`jobs list`, and `remote jobs list`). */
+export function printJobPage(io: Io, jobs: readonly Job[], nextCursor: string | null): void {
+  if (jobs.length === 0) {
+    io.out('no jobs');
+    return;
+  }
+  io.out(
+    formatTable(jobs, [
+      { header: 'JOB', value: (j) => j.id },
+      { header: 'KIND', value: (j) => j.kind },
+      { header: 'STATE', value: (j) => (j.cancelRequested ? `${j.state}*` : j.state) },
+      { header: 'ATTEMPT', value: (j) => `${j.attempt}/${j.maxAttempts}` },
+      { header: 'PROGRESS', value: progressText },
+      { header: 'CREATED', value: (j) => j.createdAt },
+      { header: 'ERROR', value: (j) => j.error ?? '' },
+    ]),
+  );
+  if (nextCursor !== null) io.out(`more: --cursor ${nextCursor}`);
+}
+
+/** One job in detail, or as `{ "job": … }` with `json` (`jobs show`, and `remote jobs show`). */
+export function printJob(io: Io, job: Job, json: boolean | undefined): void {
   if (json === true) {
     printJobJson(io, job);
     return;
@@ -176,22 +197,7 @@ export function registerJobsCommands(program: Command, io: Io): void {
           printJson(io, page);
           return;
         }
-        if (page.jobs.length === 0) {
-          io.out('no jobs');
-          return;
-        }
-        io.out(
-          formatTable(page.jobs, [
-            { header: 'JOB', value: (j) => j.id },
-            { header: 'KIND', value: (j) => j.kind },
-            { header: 'STATE', value: (j) => (j.cancelRequested ? `${j.state}*` : j.state) },
-            { header: 'ATTEMPT', value: (j) => `${j.attempt}/${j.maxAttempts}` },
-            { header: 'PROGRESS', value: progressText },
-            { header: 'CREATED', value: (j) => j.createdAt },
-            { header: 'ERROR', value: (j) => j.error ?? '' },
-          ]),
-        );
-        if (page.nextCursor !== null) io.out(`more: --cursor ${page.nextCursor}`);
+        printJobPage(io, page.jobs, page.nextCursor);
       },
     );
 

@@ -31,7 +31,8 @@ function zoneKind(value: string): ZoneKind {
   return kind;
 }
 
-function printSite(io: Io, site: Site): void {
+/** The detail view of one site (`sites show`, and `remote sites show`). */
+export function printSite(io: Io, site: Site): void {
   const km2 = geodesicAreaSquareMeters(site.geometry) / 1e6;
   io.out(
     [
