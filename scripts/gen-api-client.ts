@@ -1,5 +1,6 @@
 /**
- * Writes web/src/api-client.gen.ts, the typed client of the REST API, from the committed
+ * Writes web/src/api-client.gen.ts, the typed client of the REST API (imported by the workbench
+ * and by `sitewatch remote`, src/apps/cli/commands/remote.ts), from the committed
  * docs/openapi.json (regenerate that first: REGEN=1 with src/adapters/http/openapi.test.ts).
  *   npx tsx scripts/gen-api-client.ts
  */

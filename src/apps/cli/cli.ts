@@ -25,6 +25,7 @@ import { registerSeriesCommand } from './commands/series.ts';
 import { registerSitesCommands } from './commands/sites.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerTokensCommands } from './commands/tokens.ts';
+import { registerRemoteCommands } from './commands/remote.ts';
 import { registerUsersCommands } from './commands/users.ts';
 import { registerDbCommands } from './commands/db.ts';
 import { SOFTWARE_VERSION } from '../version.ts';
@@ -69,6 +70,7 @@ export function buildProgram(io: Io): Command {
   registerUsersCommands(program, io);
   registerDbCommands(program, io);
   registerTokensCommands(program, io);
+  registerRemoteCommands(program, io);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();
