@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { imagesCoveringSiteQuery } from '../src/adapters/postgres/pg-image-repository.ts';
 import { createTestDatabase } from '../src/adapters/postgres/pg-test-database.ts';
 import { postgresStoreOver } from '../src/adapters/postgres/postgres-store.ts';
+import { seededRandom } from '../src/core/random.ts';
 import { machineInfo, median } from './machine.ts';
 
 const SITES = Number(process.env['BENCH_SITES'] ?? 10_000);
@@ -30,18 +31,6 @@ const BATCH = 10_000;
 const AREA = { minLon: 100, minLat: 20, width: 40, height: 30 };
 const FIVE_YEARS_MS = 5 * 365 * 86_400_000;
 const START_MS = Date.UTC(2019, 0, 1);
-
-/** mulberry32: a small seeded generator, so every run loads the same catalog. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -80,7 +69,7 @@ const test = await createTestDatabase();
 try {
   const { db } = test;
   const store = postgresStoreOver(db);
-  const next = random(SEED);
+  const next = seededRandom(SEED);
 
   // ---- sites ----
   const siteCenters: [number, number][] = [];
@@ -178,7 +167,7 @@ try {
   progress(`${IMAGES} images in ${Math.round(imageLoadMs)} ms, indexes ${Math.round(indexMs)} ms`);
 
   // ---- queries ----
-  const queryNext = random(SEED + 1);
+  const queryNext = seededRandom(SEED + 1);
   const siteQueries = Array.from({ length: QUERIES }, () => {
     const from = START_MS + Math.floor(queryNext() * (FIVE_YEARS_MS - 365 * 86_400_000));
     return {

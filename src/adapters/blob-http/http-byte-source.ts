@@ -15,7 +15,8 @@ import {
   ValidationError,
 } from '../../core/errors.ts';
 import {
-  READ_PAST_END_ALLOWANCE_BYTES,
+  availableSliceBytes,
+  checkExactRead,
   type ByteSlice,
   type ByteSource,
 } from '../geotiff/file-byte-source.ts';
@@ -154,16 +155,7 @@ export class HttpByteSource implements ByteSource {
   }
 
   async read(offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
-    if (
-      offset < 0 ||
-      length < 0 ||
-      !Number.isSafeInteger(offset + length) ||
-      offset + length > this.sizeBytes
-    ) {
-      throw new CorruptFileError(
-        `${this.path}: needs bytes ${offset}..${offset + length} but the object has ${this.sizeBytes} bytes`,
-      );
-    }
+    checkExactRead(this.path, this.sizeBytes, 'object', offset, length);
     const buffer = new Uint8Array(length);
     const blocks = await this.#ensure([{ offset, length }], signal);
     this.#copyInto(blocks, buffer, offset, length);
@@ -173,18 +165,8 @@ export class HttpByteSource implements ByteSource {
   async fetch(slices: readonly ByteSlice[], signal?: AbortSignal): Promise<ArrayBuffer[]> {
     const clamped: ByteSlice[] = [];
     for (const { offset, length } of slices) {
-      const end = offset + length;
-      if (
-        offset < 0 ||
-        length < 0 ||
-        !Number.isSafeInteger(end) ||
-        end > this.sizeBytes + READ_PAST_END_ALLOWANCE_BYTES
-      ) {
-        throw new CorruptFileError(
-          `${this.path}: truncated or corrupt: a read of ${length} bytes at byte ${offset} ends past the end of the object (${this.sizeBytes} bytes)`,
-        );
-      }
-      clamped.push({ offset, length: Math.max(0, Math.min(length, this.sizeBytes - offset)) });
+      const available = availableSliceBytes(this.path, this.sizeBytes, 'object', offset, length);
+      clamped.push({ offset, length: available });
     }
     const blocks = await this.#ensure(clamped, signal);
     return slices.map(({ length }, i) => {

@@ -15,6 +15,56 @@ import {
 /** geotiff.js asks for fixed-size header/IFD chunks (1 KB, 4 KB for BigTIFF) that may pass the end. */
 export const READ_PAST_END_ALLOWANCE_BYTES = 16 * 1024;
 
+/**
+ * Refuses an exact read that does not lie inside the source.
+ * @throws CorruptFileError naming `path`, the range and the size (`what`: "file", "object").
+ */
+export function checkExactRead(
+  path: string,
+  sizeBytes: number,
+  what: string,
+  offset: number,
+  length: number,
+): void {
+  if (
+    offset < 0 ||
+    length < 0 ||
+    !Number.isSafeInteger(offset + length) ||
+    offset + length > sizeBytes
+  ) {
+    throw new CorruptFileError(
+      `${path}: needs bytes ${offset}..${offset + length} but the ${what} has ${sizeBytes} bytes`,
+    );
+  }
+}
+
+/**
+ * For a geotiff.js slice fetch: how many of the `length` bytes at `offset` exist (the rest are
+ * zero-filled), refusing a range that ends far past the end so a corrupt length cannot make us
+ * allocate wildly.
+ * @throws CorruptFileError naming `path`, the range and the size (`what`: "file", "object").
+ */
+export function availableSliceBytes(
+  path: string,
+  sizeBytes: number,
+  what: string,
+  offset: number,
+  length: number,
+): number {
+  const end = offset + length;
+  if (
+    offset < 0 ||
+    length < 0 ||
+    !Number.isSafeInteger(end) ||
+    end > sizeBytes + READ_PAST_END_ALLOWANCE_BYTES
+  ) {
+    throw new CorruptFileError(
+      `${path}: truncated or corrupt: a read of ${length} bytes at byte ${offset} ends past the end of the ${what} (${sizeBytes} bytes)`,
+    );
+  }
+  return Math.max(0, Math.min(length, sizeBytes - offset));
+}
+
 export interface ByteSlice {
   readonly offset: number;
   readonly length: number;
@@ -84,16 +134,7 @@ export class FileByteSource implements ByteSource {
    * @throws CorruptFileError when the range passes the end of the file.
    */
   async read(offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
-    if (
-      offset < 0 ||
-      length < 0 ||
-      offset + length > this.sizeBytes ||
-      !Number.isSafeInteger(offset + length)
-    ) {
-      throw new CorruptFileError(
-        `${this.path}: needs bytes ${offset}..${offset + length} but the file has ${this.sizeBytes} bytes`,
-      );
-    }
+    checkExactRead(this.path, this.sizeBytes, 'file', offset, length);
     return this.#readInto(new Uint8Array(length), offset, length, signal);
   }
 
@@ -105,19 +146,8 @@ export class FileByteSource implements ByteSource {
   async fetch(slices: readonly ByteSlice[], signal?: AbortSignal): Promise<ArrayBuffer[]> {
     const buffers: ArrayBuffer[] = [];
     for (const { offset, length } of slices) {
-      const end = offset + length;
-      if (
-        offset < 0 ||
-        length < 0 ||
-        !Number.isSafeInteger(end) ||
-        end > this.sizeBytes + READ_PAST_END_ALLOWANCE_BYTES
-      ) {
-        throw new CorruptFileError(
-          `${this.path}: truncated or corrupt: a read of ${length} bytes at byte ${offset} ends past the end of the file (${this.sizeBytes} bytes)`,
-        );
-      }
+      const available = availableSliceBytes(this.path, this.sizeBytes, 'file', offset, length);
       const buffer = new Uint8Array(length);
-      const available = Math.max(0, Math.min(length, this.sizeBytes - offset));
       await this.#readInto(buffer, offset, available, signal);
       buffers.push(buffer.buffer);
     }

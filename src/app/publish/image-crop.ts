@@ -25,7 +25,7 @@ import type { PixelWindow } from '../../core/raster/raster.ts';
 import { buildPixelMapping } from '../../core/grid/approximate-mapping.ts';
 import { utmEpsgFor } from '../../core/grid/local-utm.ts';
 import { windowAroundPositions } from '../../core/grid/pixel-mapping.ts';
-import { kernelMarginPx, warpWindow } from '../../core/grid/warp-window.ts';
+import { kernelMarginPx } from '../../core/grid/warp-window.ts';
 import type { ImageRecord } from '../../core/imagery/image.ts';
 import { selectBands } from '../../core/tiles/band-selection.ts';
 import { composeRgba } from '../../core/tiles/compose-rgba.ts';
@@ -33,7 +33,7 @@ import { chooseOverviewLevel } from '../../core/tiles/overview-level.ts';
 import { percentileStretch } from '../../core/tiles/stretch.ts';
 import { DEFAULT_STRETCH, type StretchPercentiles } from '../../core/tiles/tile-options.ts';
 import { crsTransform } from '../compare/comparison-pair.ts';
-import { TileRenderer, type TileRendererDeps } from '../tiles/render-tile.ts';
+import { TileRenderer, warpLevelWindow, type TileRendererDeps } from '../tiles/render-tile.ts';
 
 export interface ImageCropDeps extends TileRendererDeps {
   /** A renderer shared across calls (keeps images open); default: one per call, closed after. */
@@ -178,29 +178,10 @@ export async function renderImageCrop(
     const size = pyramid.levelSize(level);
     const grid = { crs: image.crs, geoTransform: null, ...size };
     const window = windowAroundPositions(cols, rows, count, kernelMarginPx('bilinear'), grid);
-    const valid = new Uint8Array(count);
-    const warped = bands.map(() => new Float32Array(count));
-    if (window !== null) {
-      valid.fill(1);
-      const bandValid = new Uint8Array(count);
-      const pixels = await pyramid.readLevelWindow(level, window, bands);
-      pixels.forEach((samples, b) => {
-        const out = warped[b] ?? new Float32Array(count);
-        warpWindow({
-          source: samples,
-          sourceWindow: window,
-          sourceRasterWidth: size.width,
-          sourceRasterHeight: size.height,
-          sourceCol: cols,
-          sourceRow: rows,
-          method: 'bilinear',
-          nodataIn: image.nodata,
-          out,
-          valid: bandValid,
-        });
-        for (let i = 0; i < count; i += 1) valid[i] = (valid[i] ?? 0) & (bandValid[i] ?? 0);
-      });
-    }
+    const { bands: warped, valid } =
+      window === null
+        ? { bands: bands.map(() => new Float32Array(count)), valid: new Uint8Array(count) }
+        : await warpLevelWindow(pyramid, level, window, bands, cols, rows);
     const { lowPercent, highPercent } = request.stretch ?? DEFAULT_STRETCH;
     const stretches = bands.map((band) =>
       percentileStretch(pyramid.histogram(band), lowPercent, highPercent),

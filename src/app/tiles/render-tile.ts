@@ -11,7 +11,7 @@ import { buildPixelMapping } from '../../core/grid/approximate-mapping.ts';
 import { windowAroundPositions } from '../../core/grid/pixel-mapping.ts';
 import { kernelMarginPx, warpWindow } from '../../core/grid/warp-window.ts';
 import type { ImageRecord } from '../../core/imagery/image.ts';
-import type { PixelArray } from '../../core/raster/raster.ts';
+import type { PixelArray, PixelWindow } from '../../core/raster/raster.ts';
 import { composeRgba } from '../../core/tiles/compose-rgba.ts';
 import { chooseOverviewLevel } from '../../core/tiles/overview-level.ts';
 import { pixelTileSource } from '../../core/tiles/pixel-tiles.ts';
@@ -85,6 +85,44 @@ function sourceSpan(cols: Float64Array, rows: Float64Array): number {
 }
 
 /** Renders tiles; holds the open images, their in-memory levels and their histograms. */
+/**
+ * Reads `window` of `level` of the pyramid and warps each of `bands` (bilinear) to the source
+ * positions `cols`/`rows` (level pixels), one output pixel per position; `valid` is 1 where
+ * every band has data.
+ */
+export async function warpLevelWindow(
+  pyramid: ImagePyramid,
+  level: number,
+  window: PixelWindow,
+  bands: readonly number[],
+  cols: Float64Array,
+  rows: Float64Array,
+): Promise<{ readonly bands: Float32Array[]; readonly valid: Uint8Array }> {
+  const count = cols.length;
+  const size = pyramid.levelSize(level);
+  const pixels = await pyramid.readLevelWindow(level, window, bands);
+  const valid = new Uint8Array(count).fill(1);
+  const bandValid = new Uint8Array(count);
+  const warped = pixels.map((samples) => {
+    const out = new Float32Array(count);
+    warpWindow({
+      source: samples,
+      sourceWindow: window,
+      sourceRasterWidth: size.width,
+      sourceRasterHeight: size.height,
+      sourceCol: cols,
+      sourceRow: rows,
+      method: 'bilinear',
+      nodataIn: pyramid.image.nodata,
+      out,
+      valid: bandValid,
+    });
+    for (let i = 0; i < count; i += 1) valid[i] = (valid[i] ?? 0) & (bandValid[i] ?? 0);
+    return out;
+  });
+  return { bands: warped, valid };
+}
+
 export class TileRenderer {
   readonly #pyramids = new Map<string, Promise<ImagePyramid>>();
   readonly #maxOpenImages: number;
@@ -233,26 +271,14 @@ export class TileRenderer {
     if (window === null) {
       throw new NotFoundError(`tile ${describeTile(tile)} is outside image ${image.id}`);
     }
-    const pixels = await pyramid.readLevelWindow(level, window, options.bands);
-    const valid = new Uint8Array(TILE_PIXELS).fill(1);
-    const bandValid = new Uint8Array(TILE_PIXELS);
-    const bands = pixels.map((samples) => {
-      const out = new Float32Array(TILE_PIXELS);
-      warpWindow({
-        source: samples,
-        sourceWindow: window,
-        sourceRasterWidth: size.width,
-        sourceRasterHeight: size.height,
-        sourceCol: cols,
-        sourceRow: rows,
-        method: 'bilinear',
-        nodataIn: image.nodata,
-        out,
-        valid: bandValid,
-      });
-      for (let i = 0; i < TILE_PIXELS; i += 1) valid[i] = (valid[i] ?? 0) & (bandValid[i] ?? 0);
-      return out;
-    });
+    const { bands, valid } = await warpLevelWindow(
+      pyramid,
+      level,
+      window,
+      options.bands,
+      cols,
+      rows,
+    );
     return composeRgba(bands, this.#stretches(pyramid, options), valid);
   }
 

@@ -7,7 +7,7 @@
 import type { Comparison } from '../change/comparison.ts';
 import type { BriefDetectionRun, BriefInputs } from './brief-inputs.ts';
 import { BRIEF_ANOMALY_SCORE } from './brief-inputs.ts';
-import type { BriefBlock, BriefSection } from './document.ts';
+import type { BriefBlock, BriefSection, BriefTableColumn } from './document.ts';
 
 const orDash = (value: string | null | undefined): string =>
   value === null || value === undefined || value === '' ? '—' : value;
@@ -50,6 +50,20 @@ function runRow(r: BriefDetectionRun): string[] {
 }
 
 /** See the file comment. */
+/** A table of `items` with a note under it for each, or a "None." note when there are none. */
+function tableWithNotes<T>(
+  items: readonly T[],
+  columns: readonly BriefTableColumn[],
+  row: (item: T) => string[],
+  note: (item: T) => string,
+): BriefBlock[] {
+  if (items.length === 0) return [{ kind: 'paragraph', text: 'None.', style: 'note' }];
+  return [
+    { kind: 'table', columns, rows: items.map(row) },
+    ...items.map((item): BriefBlock => ({ kind: 'paragraph', style: 'note', text: note(item) })),
+  ];
+}
+
 export function methodsSection(inputs: BriefInputs): BriefSection {
   const blocks: BriefBlock[] = [
     {
@@ -89,12 +103,10 @@ export function methodsSection(inputs: BriefInputs): BriefSection {
         },
     { kind: 'subheading', text: `Comparisons (${inputs.comparisons.length})` },
   ];
-  if (inputs.comparisons.length === 0) {
-    blocks.push({ kind: 'paragraph', text: 'None.', style: 'note' });
-  } else {
-    blocks.push({
-      kind: 'table',
-      columns: [
+  blocks.push(
+    ...tableWithNotes(
+      inputs.comparisons,
+      [
         { title: 'comparison', weight: 2.2 },
         { title: 'images A → B', weight: 4.4 },
         { title: 'method', weight: 1.4 },
@@ -103,38 +115,25 @@ export function methodsSection(inputs: BriefInputs): BriefSection {
         { title: 'confidence', weight: 1.6 },
         { title: 'changed', weight: 1.2, align: 'right' },
       ],
-      rows: inputs.comparisons.map(comparisonRow),
-    });
-    for (const c of inputs.comparisons) {
-      blocks.push({
-        kind: 'paragraph',
-        style: 'note',
-        text: `${c.id} (sitewatch ${c.softwareVersion}, ${c.createdAt}): ${parameterText({ ...c.parameters })}`,
-      });
-    }
-  }
+      comparisonRow,
+      (c) =>
+        `${c.id} (sitewatch ${c.softwareVersion}, ${c.createdAt}): ${parameterText({ ...c.parameters })}`,
+    ),
+  );
   blocks.push({ kind: 'subheading', text: `Detection runs (${inputs.detectionRuns.length})` });
-  if (inputs.detectionRuns.length === 0) {
-    blocks.push({ kind: 'paragraph', text: 'None.', style: 'note' });
-  } else {
-    blocks.push({
-      kind: 'table',
-      columns: [
+  blocks.push(
+    ...tableWithNotes(
+      inputs.detectionRuns,
+      [
         { title: 'run', weight: 2.2 },
         { title: 'image', weight: 2.2 },
         { title: 'model', weight: 2.4 },
         { title: 'model sha256', weight: 6 },
         { title: 'detections', weight: 1.2, align: 'right' },
       ],
-      rows: inputs.detectionRuns.map(runRow),
-    });
-    for (const r of inputs.detectionRuns) {
-      blocks.push({
-        kind: 'paragraph',
-        style: 'note',
-        text: `${r.id} (${r.createdAt}): ${parameterText(r.parameters)}`,
-      });
-    }
-  }
+      runRow,
+      (r) => `${r.id} (${r.createdAt}): ${parameterText(r.parameters)}`,
+    ),
+  );
   return { id: 'methods', title: 'Methods and provenance', blocks, newPage: true };
 }

@@ -17,7 +17,7 @@ import { exportSiteLayer, VECTOR_FORMATS } from '../../../app/export/export-site
 import { EXPORT_WHATS } from '../../../core/export/export-layer.ts';
 import { defineRoute, type ApiRoute } from '../api-route.ts';
 import { idParams } from '../api-schemas.ts';
-import { ScratchExportFiles } from './scratch-export-files.ts';
+import { LocalExportFiles } from '../../fs/local-export-files.ts';
 
 const TAG = 'export';
 
@@ -54,7 +54,7 @@ async function download(
   reply: FastifyReply,
   fileName: string,
   format: string,
-  write: (files: ScratchExportFiles, path: string) => Promise<Record<string, string>>,
+  write: (files: LocalExportFiles, path: string) => Promise<Record<string, string>>,
 ): Promise<FastifyReply> {
   const media = MEDIA[format] ?? { type: 'application/octet-stream', extension: 'bin' };
   const name = `${fileName}.${media.extension}`;
@@ -63,7 +63,7 @@ async function download(
   let headers: Record<string, string>;
   try {
     const path = join(dir, name);
-    headers = await write(new ScratchExportFiles(), path);
+    headers = await write(new LocalExportFiles(), path);
     bytes = await readFile(path);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -8,7 +8,6 @@ import {
   sendTestAlert,
   type DeliveryReport,
 } from '../../../app/alerts/deliver-alerts.ts';
-import type { AlertWithDeliveries } from '../../../app/ports.ts';
 import { writeAtomFeedFile } from '../../../adapters/alert-delivery/atom-feed-file.ts';
 import { parseAlertRules, type AlertRule } from '../../../core/alerts/alert-rule.ts';
 import { SitewatchError, ValidationError } from '../../../core/errors.ts';
@@ -44,6 +43,57 @@ function printReport(io: Io, report: DeliveryReport, json: boolean | undefined):
   }
   io.out(`delivered ${report.delivered}, retrying ${report.retrying}, failed ${report.failed}`);
   for (const e of report.errors) io.err(`${e.alertId} ${e.channel}: ${e.error}`);
+}
+
+/** The alerts list: the store's alerts, or the API's (`remote alerts list`). */
+export function printAlertList(
+  io: Io,
+  list: readonly {
+    readonly alert: {
+      readonly id: string;
+      readonly severity: string;
+      readonly ruleId: string;
+      readonly factAt: string;
+      readonly summary?: unknown;
+    };
+    readonly deliveries: readonly { readonly channel: string; readonly state: string }[];
+  }[],
+  json: boolean | undefined,
+): void {
+  if (json === true) {
+    printJson(io, list);
+    return;
+  }
+  if (list.length === 0) {
+    io.out('no alerts');
+    return;
+  }
+  io.out(
+    formatTable(list, [
+      { header: 'ALERT', value: (a) => a.alert.id },
+      { header: 'SEVERITY', value: (a) => a.alert.severity },
+      { header: 'RULE', value: (a) => a.alert.ruleId },
+      { header: 'FACT TIME', value: (a) => a.alert.factAt },
+      {
+        header: 'DELIVERY',
+        value: (a) => a.deliveries.map((d) => `${d.channel}:${d.state}`).join(' ') || '-',
+      },
+      {
+        header: 'SUMMARY',
+        value: (a) => (typeof a.alert.summary === 'string' ? a.alert.summary : ''),
+      },
+    ]),
+  );
+}
+
+/** `list` under `parent`, with the options of an alert listing (`alerts list`, `remote alerts list`). */
+export function alertListCommand(parent: Command): Command {
+  return parent
+    .command('list')
+    .description('list alerts, newest first, with each channel’s delivery state')
+    .option('--rule <id>', 'only this rule’s alerts')
+    .option('--limit <n>', 'at most this many')
+    .option('--json', 'print as JSON');
 }
 
 export function registerAlertsCommands(program: Command, io: Io): void {
@@ -88,44 +138,18 @@ export function registerAlertsCommands(program: Command, io: Io): void {
       );
     });
 
-  alerts
-    .command('list')
-    .description('list alerts, newest first, with each channel’s delivery state')
-    .option('--rule <id>', 'only this rule’s alerts')
-    .option('--limit <n>', 'at most this many')
-    .option('--json', 'print as JSON')
-    .action(
-      async (options: { rule?: string; limit?: string; json?: boolean }, command: Command) => {
-        const limit = parseLimit(options.limit);
-        const list = await withSitewatch(command, (sw) =>
-          sw.alertDeps.alerts.listAlerts({
-            ...(options.rule === undefined ? {} : { ruleId: options.rule }),
-            ...(limit === undefined ? {} : { limit }),
-          }),
-        );
-        if (options.json === true) {
-          printJson(io, list);
-          return;
-        }
-        if (list.length === 0) {
-          io.out('no alerts');
-          return;
-        }
-        io.out(
-          formatTable(list, [
-            { header: 'ALERT', value: (a: AlertWithDeliveries) => a.alert.id },
-            { header: 'SEVERITY', value: (a) => a.alert.severity },
-            { header: 'RULE', value: (a) => a.alert.ruleId },
-            { header: 'FACT TIME', value: (a) => a.alert.factAt },
-            {
-              header: 'DELIVERY',
-              value: (a) => a.deliveries.map((d) => `${d.channel}:${d.state}`).join(' ') || '-',
-            },
-            { header: 'SUMMARY', value: (a) => a.alert.summary },
-          ]),
-        );
-      },
-    );
+  alertListCommand(alerts).action(
+    async (options: { rule?: string; limit?: string; json?: boolean }, command: Command) => {
+      const limit = parseLimit(options.limit);
+      const list = await withSitewatch(command, (sw) =>
+        sw.alertDeps.alerts.listAlerts({
+          ...(options.rule === undefined ? {} : { ruleId: options.rule }),
+          ...(limit === undefined ? {} : { limit }),
+        }),
+      );
+      printAlertList(io, list, options.json);
+    },
+  );
 
   alerts
     .command('deliver')

@@ -17,7 +17,7 @@ import {
 } from '../../../app/export/export-site-layer.ts';
 import { ValidationError } from '../../../core/errors.ts';
 import { EXPORT_WHATS, type ExportWhat } from '../../../core/export/export-layer.ts';
-import { LocalExportFiles } from '../../export-files.ts';
+import { LocalExportFiles } from '../../../adapters/fs/local-export-files.ts';
 import type { Sitewatch } from '../../wiring.ts';
 import { printJson, withSitewatch, type Io } from '../context.ts';
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { enqueueJob } from '../../../app/jobs/enqueue-job.ts';
 import { NotFoundError, ValidationError } from '../../../core/errors.ts';
 import { JOB_STATES, type Job, type JobState } from '../../../core/jobs/job.ts';
-import { parseJobKind } from '../../../core/jobs/job-payloads.ts';
+import { parseJobKind, type JobKind } from '../../../core/jobs/job-payloads.ts';
 import { createJobRunner } from '../../wiring.ts';
 import { parseNumberOption, printJson, withSitewatch, type Io } from '../context.ts';
 import { formatTable } from '../format.ts';
@@ -11,7 +11,7 @@ import { readStructuredFile } from '../structured-file.ts';
 import { BatchFailedError } from './images.ts';
 
 /** @throws ValidationError naming the flag unless `text` is a whole number ≥ 1 */
-function wholeOption(flag: string, text: string | undefined): number | undefined {
+export function wholeOption(flag: string, text: string | undefined): number | undefined {
   const value = parseNumberOption(flag, text);
   if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
     throw new ValidationError(`${flag} must be a whole number of at least 1; got "${text}"`);
@@ -19,6 +19,7 @@ function wholeOption(flag: string, text: string | undefined): number | undefined
   return value;
 }
 
+/** @throws ValidationError naming `--state` unless `text` is a job state */
 function parseState(text: string | undefined): JobState | undefined {
   if (text === undefined) return undefined;
   const state = JOB_STATES.find((s) => s === text);
@@ -26,6 +27,90 @@ function parseState(text: string | undefined): JobState | undefined {
     throw new ValidationError(`--state must be one of ${JOB_STATES.join(', ')}; got "${text}"`);
   }
   return state;
+}
+
+/** The options of `jobs submit` and `remote jobs submit`. */
+export interface JobSubmitOptions {
+  readonly maxAttempts?: string;
+  readonly json?: boolean;
+}
+
+/** `submit <kind> <payload-file>` under `parent` (`jobs submit`, `remote jobs submit`). */
+export function jobSubmitCommand(parent: Command, description: string): Command {
+  return parent
+    .command('submit')
+    .argument('<kind>', 'compare, detect or assess')
+    .argument('<payload-file>', 'the options as YAML or JSON (as for POST /api/jobs)')
+    .description(description)
+    .option('--max-attempts <n>', 'attempts in all (default 3)')
+    .option('--json', 'print the job as JSON');
+}
+
+/**
+ * The job a submission asks for: its kind, the payload file's content, and --max-attempts
+ * when given.
+ * @throws ValidationError naming the kind, the file or the option when one is bad
+ */
+export function parseJobSubmission(
+  kind: string,
+  file: string,
+  options: JobSubmitOptions,
+): { kind: JobKind; payload: unknown; maxAttempts?: number } {
+  const jobKind = parseJobKind(kind);
+  const payload = readStructuredFile(file);
+  const maxAttempts = wholeOption('--max-attempts', options.maxAttempts);
+  return { kind: jobKind, payload, ...(maxAttempts === undefined ? {} : { maxAttempts }) };
+}
+
+/** `show <id>` under `parent` (`jobs show`, `remote jobs show`). */
+export function jobShowCommand(parent: Command): Command {
+  return parent
+    .command('show')
+    .argument('<id>', 'a job id')
+    .description('a job’s state, progress, payload, result or error')
+    .option('--json', 'print { "job": { "id", "state", … } } as JSON');
+}
+
+/** The options of `jobs list` and `remote jobs list`. */
+export interface JobListOptions {
+  readonly state?: string;
+  readonly kind?: string;
+  readonly limit?: string;
+  readonly cursor?: string;
+  readonly json?: boolean;
+}
+
+/** `list` under `parent`, with the options of a job listing (`jobs list`, `remote jobs list`). */
+export function jobListCommand(parent: Command): Command {
+  return parent
+    .command('list')
+    .description('list jobs, newest first')
+    .option('--state <state>', `only this state (${JOB_STATES.join(', ')})`)
+    .option('--kind <kind>', 'only this kind')
+    .option('--limit <n>', 'at most this many (default 50)')
+    .option('--cursor <cursor>', 'the page after this cursor (printed after a full page)')
+    .option('--json', 'print { jobs, nextCursor } as JSON');
+}
+
+/**
+ * The filter a job listing's options ask for (only the options given).
+ * @throws ValidationError naming the option when --state, --kind or --limit is bad
+ */
+export function jobListFilter(options: JobListOptions): {
+  state?: JobState;
+  kind?: JobKind;
+  limit?: number;
+  cursor?: string;
+} {
+  const state = parseState(options.state);
+  const kind = options.kind === undefined ? undefined : parseJobKind(options.kind);
+  const limit = wholeOption('--limit', options.limit);
+  return {
+    ...(state === undefined ? {} : { state }),
+    ...(kind === undefined ? {} : { kind }),
+    ...(limit === undefined ? {} : { limit }),
+    ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
+  };
 }
 
 function progressText(job: Job): string {
@@ -140,77 +225,35 @@ export function registerJobsCommands(program: Command, io: Io): void {
     .command('jobs')
     .description('long work (compare, detect, assess) as queued jobs: submit, watch, cancel, run');
 
-  jobs
-    .command('submit')
-    .argument('<kind>', 'compare, detect or assess')
-    .argument('<payload-file>', 'the options as YAML or JSON (as for POST /api/jobs)')
-    .description('queue a job (run it with `jobs run-worker`)')
-    .option('--max-attempts <n>', 'attempts in all (default 3)')
-    .option('--json', 'print the job as JSON')
+  jobSubmitCommand(jobs, 'queue a job (run it with `jobs run-worker`)')
     .addHelpText(
       'after',
       '\nExample payload for compare (compare.json):\n  { "imageA": "img_f8ff91fbd263ac0a", "imageB": "img_13d500301e4cc6d7", "outDir": "out" }\n  $ sitewatch jobs submit compare compare.json',
     )
-    .action(
-      async (
-        kind: string,
-        file: string,
-        options: { maxAttempts?: string; json?: boolean },
-        command: Command,
-      ) => {
-        const jobKind = parseJobKind(kind);
-        const payload = readStructuredFile(file);
-        const maxAttempts = wholeOption('--max-attempts', options.maxAttempts);
-        const job = await withSitewatch(command, (sw) =>
-          enqueueJob(sw.jobs, jobKind, payload, maxAttempts === undefined ? {} : { maxAttempts }),
-        );
-        if (options.json === true) printJobJson(io, job);
-        else io.out(`queued ${job.id} (${job.kind})`);
-      },
-    );
-
-  jobs
-    .command('list')
-    .description('list jobs, newest first')
-    .option('--state <state>', `only this state (${JOB_STATES.join(', ')})`)
-    .option('--kind <kind>', 'only this kind')
-    .option('--limit <n>', 'at most this many (default 50)')
-    .option('--cursor <cursor>', 'the page after this cursor (printed after a full page)')
-    .option('--json', 'print { jobs, nextCursor } as JSON')
-    .action(
-      async (
-        options: { state?: string; kind?: string; limit?: string; cursor?: string; json?: boolean },
-        command: Command,
-      ) => {
-        const state = parseState(options.state);
-        const kind = options.kind === undefined ? undefined : parseJobKind(options.kind);
-        const limit = wholeOption('--limit', options.limit);
-        const page = await withSitewatch(command, (sw) =>
-          sw.jobs.list({
-            ...(state === undefined ? {} : { state }),
-            ...(kind === undefined ? {} : { kind }),
-            ...(limit === undefined ? {} : { limit }),
-            ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
-          }),
-        );
-        if (options.json === true) {
-          printJson(io, page);
-          return;
-        }
-        printJobPage(io, page.jobs, page.nextCursor);
-      },
-    );
-
-  jobs
-    .command('show')
-    .argument('<id>', 'a job id')
-    .description('a job’s state, progress, payload, result or error')
-    .option('--json', 'print { "job": { "id", "state", … } } as JSON')
-    .action(async (id: string, options: { json?: boolean }, command: Command) => {
-      const job = await withSitewatch(command, (sw) => sw.jobs.get(id));
-      if (job === undefined) throw new NotFoundError(`job "${id}" not found`);
-      printJob(io, job, options.json);
+    .action(async (kind: string, file: string, options: JobSubmitOptions, command: Command) => {
+      const { kind: jobKind, payload, ...limits } = parseJobSubmission(kind, file, options);
+      const job = await withSitewatch(command, (sw) =>
+        enqueueJob(sw.jobs, jobKind, payload, limits),
+      );
+      if (options.json === true) printJobJson(io, job);
+      else io.out(`queued ${job.id} (${job.kind})`);
     });
+
+  jobListCommand(jobs).action(async (options: JobListOptions, command: Command) => {
+    const filter = jobListFilter(options);
+    const page = await withSitewatch(command, (sw) => sw.jobs.list(filter));
+    if (options.json === true) {
+      printJson(io, page);
+      return;
+    }
+    printJobPage(io, page.jobs, page.nextCursor);
+  });
+
+  jobShowCommand(jobs).action(async (id: string, options: { json?: boolean }, command: Command) => {
+    const job = await withSitewatch(command, (sw) => sw.jobs.get(id));
+    if (job === undefined) throw new NotFoundError(`job "${id}" not found`);
+    printJob(io, job, options.json);
+  });
 
   jobs
     .command('cancel')

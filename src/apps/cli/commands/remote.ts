@@ -3,11 +3,8 @@
  * through the typed client generated from docs/openapi.json (web/src/api-client.gen.ts, the
  * one the workbench uses). Output and exit statuses as the local commands.
  */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ValidationError } from '../../../core/errors.ts';
-import { parseJobKind } from '../../../core/jobs/job-payloads.ts';
-import { JOB_STATES, type JobState } from '../../../core/jobs/job.ts';
 import {
   cancelJob,
   createJob,
@@ -23,16 +20,28 @@ import {
   type Job,
   type Site,
 } from '../../../../web/src/api-client.gen.ts';
-import { parseNumberOption, printJson, type Io } from '../context.ts';
+import { printJson, type Io } from '../context.ts';
 import { formatNumber, formatTable } from '../format.ts';
-import { readStructuredFile } from '../structured-file.ts';
 import { callRemote, remoteOf } from '../remote/remote-client.ts';
 import type { Site as CatalogSite } from '../../../core/catalog/site.ts';
 import { EXPORT_WHATS } from '../../../core/export/export-layer.ts';
 import type { Job as QueuedJob } from '../../../core/jobs/job.ts';
 import { VECTOR_FORMATS as EXPORT_FORMATS } from '../../../app/export/export-site-layer.ts';
-import { printJob as printLocalJob, printJobPage } from './jobs.ts';
-import { printSite as printCatalogSite } from './sites.ts';
+import { alertListCommand, printAlertList } from './alerts.ts';
+import {
+  jobListCommand,
+  jobListFilter,
+  jobShowCommand,
+  jobSubmitCommand,
+  parseJobSubmission,
+  printJob as printLocalJob,
+  printJobPage,
+  wholeOption,
+  type JobListOptions,
+  type JobSubmitOptions,
+} from './jobs.ts';
+import { printSite as printCatalogSite, printSiteList } from './sites.ts';
+import { writeAtomically } from '../write-atomically.ts';
 
 const PAGE = 500;
 
@@ -40,15 +49,6 @@ function oneOf<T extends string>(flag: string, allowed: readonly T[], text: stri
   const found = allowed.find((value) => value === text);
   if (found !== undefined) return found;
   throw new ValidationError(`${flag} must be one of ${allowed.join(', ')}; got "${text}"`);
-}
-
-/** @throws ValidationError naming the flag unless `text` is a whole number ≥ 1 */
-function wholeOption(flag: string, text: string | undefined): number | undefined {
-  const value = parseNumberOption(flag, text);
-  if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
-    throw new ValidationError(`${flag} must be a whole number of at least 1; got "${text}"`);
-  }
-  return value;
 }
 
 /** Every item of a paginated list, following `next` cursors. */
@@ -63,6 +63,11 @@ async function allPages<T>(
     if (answer.next === null) return items;
     cursor = answer.next;
   }
+}
+
+/** The query of one page of a list: up to PAGE items, after `cursor`. */
+function pageQuery(cursor: string | undefined): { limit: number; cursor?: string } {
+  return { limit: PAGE, ...(cursor === undefined ? {} : { cursor }) };
 }
 
 /** A field of a loosely typed record (the API's open objects), as text. */
@@ -112,27 +117,6 @@ function printJob(io: Io, job: Job, json: boolean | undefined): void {
   printLocalJob(io, job as unknown as QueuedJob, json);
 }
 
-function parseState(value: string | undefined): JobState | undefined {
-  return value === undefined ? undefined : oneOf('--state', JOB_STATES, value);
-}
-
-/** Writes `bytes` to `path` through a temporary file, so a failure leaves no partial file. */
-function writeAtomically(path: string, bytes: Uint8Array): void {
-  const partial = `${path}.partial-${process.pid}`;
-  try {
-    writeFileSync(partial, bytes);
-    renameSync(partial, path);
-  } catch (error) {
-    rmSync(partial, { force: true });
-    throw new ValidationError(
-      `--out ${path}: cannot write the file (${(error as Error).message})`,
-      {
-        cause: error,
-      },
-    );
-  }
-}
-
 function registerSites(remote: Command, io: Io): void {
   const sites = remote.command('sites').description('the server’s sites');
   sites
@@ -141,26 +125,9 @@ function registerSites(remote: Command, io: Io): void {
     .option('--json', 'print a JSON array')
     .action(async (options: { json?: boolean }, command: Command) => {
       const list = await callRemote(remoteOf(command), (client) =>
-        allPages((cursor) =>
-          listSites(
-            { query: { limit: PAGE, ...(cursor === undefined ? {} : { cursor }) } },
-            client,
-          ),
-        ),
+        allPages((cursor) => listSites({ query: pageQuery(cursor) }, client)),
       );
-      if (options.json === true) {
-        printJson(io, list);
-        return;
-      }
-      io.out(
-        formatTable(list, [
-          { header: 'ID', value: (s) => s.id },
-          { header: 'NAME', value: (s) => s.name },
-          { header: 'KIND', value: (s) => s.kind },
-          { header: 'ZONES', value: (s) => String(s.zones.length), align: 'right' },
-          { header: 'LINKS', value: (s) => s.links.map((l) => l.target).join(',') || '-' },
-        ]),
-      );
+      printSiteList(io, list, options.json);
     });
   sites
     .command('show <id>')
@@ -197,8 +164,7 @@ function registerImages(remote: Command, io: Io): void {
             listImages(
               {
                 query: {
-                  limit: PAGE,
-                  ...(cursor === undefined ? {} : { cursor }),
+                  ...pageQuery(cursor),
                   ...(options.site === undefined ? {} : { site: options.site }),
                   ...(options.since === undefined ? {} : { since: options.since }),
                   ...(options.until === undefined ? {} : { until: options.until }),
@@ -217,84 +183,31 @@ function registerImages(remote: Command, io: Io): void {
 
 function registerJobs(remote: Command, io: Io): void {
   const jobs = remote.command('jobs').description('the server’s job queue');
-  jobs
-    .command('submit')
-    .argument('<kind>', 'compare, detect or assess')
-    .argument('<payload-file>', 'the options as YAML or JSON (as for POST /api/jobs)')
-    .description('queue a job on the server')
-    .option('--max-attempts <n>', 'attempts in all (default 3)')
-    .option('--json', 'print the job as JSON')
-    .action(
-      async (
-        kind: string,
-        file: string,
-        options: { maxAttempts?: string; json?: boolean },
-        command: Command,
-      ) => {
-        const jobKind = parseJobKind(kind);
-        const payload = readStructuredFile(file);
-        const maxAttempts = wholeOption('--max-attempts', options.maxAttempts);
-        const job = await callRemote(remoteOf(command), (client) =>
-          createJob(
-            {
-              body: {
-                kind: jobKind,
-                payload,
-                ...(maxAttempts === undefined ? {} : { maxAttempts }),
-              },
-            },
-            client,
-          ),
-        );
-        if (options.json === true) printJson(io, { job });
-        else io.out(`queued ${job.id} (${job.kind})`);
-      },
+  jobSubmitCommand(jobs, 'queue a job on the server').action(
+    async (kind: string, file: string, options: JobSubmitOptions, command: Command) => {
+      const submission = parseJobSubmission(kind, file, options);
+      const job = await callRemote(remoteOf(command), (client) =>
+        createJob({ body: submission }, client),
+      );
+      if (options.json === true) printJson(io, { job });
+      else io.out(`queued ${job.id} (${job.kind})`);
+    },
+  );
+  jobListCommand(jobs).action(async (options: JobListOptions, command: Command) => {
+    const filter = jobListFilter(options);
+    const page = await callRemote(remoteOf(command), (client: ApiClientOptions) =>
+      listJobs({ query: { limit: filter.limit ?? 50, ...filter } }, client),
     );
-  jobs
-    .command('list')
-    .description('list jobs, newest first')
-    .option('--state <state>', `only this state (${JOB_STATES.join(', ')})`)
-    .option('--kind <kind>', 'only this kind')
-    .option('--limit <n>', 'at most this many (default 50)')
-    .option('--cursor <cursor>', 'the page after this cursor (printed after a full page)')
-    .option('--json', 'print { jobs, nextCursor } as JSON')
-    .action(
-      async (
-        options: { state?: string; kind?: string; limit?: string; cursor?: string; json?: boolean },
-        command: Command,
-      ) => {
-        const state = parseState(options.state);
-        const kind = options.kind === undefined ? undefined : parseJobKind(options.kind);
-        const limit = wholeOption('--limit', options.limit) ?? 50;
-        const page = await callRemote(remoteOf(command), (client: ApiClientOptions) =>
-          listJobs(
-            {
-              query: {
-                limit,
-                ...(state === undefined ? {} : { state }),
-                ...(kind === undefined ? {} : { kind }),
-                ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
-              },
-            },
-            client,
-          ),
-        );
-        if (options.json === true) {
-          printJson(io, { jobs: page.items, nextCursor: page.next });
-          return;
-        }
-        printJobPage(io, page.items as unknown as QueuedJob[], page.next);
-      },
-    );
-  jobs
-    .command('show')
-    .argument('<id>', 'a job id')
-    .description('a job’s state, progress, payload, result or error')
-    .option('--json', 'print { "job": { "id", "state", … } } as JSON')
-    .action(async (id: string, options: { json?: boolean }, command: Command) => {
-      const job = await callRemote(remoteOf(command), (client) => getJob({ path: { id } }, client));
-      printJob(io, job, options.json);
-    });
+    if (options.json === true) {
+      printJson(io, { jobs: page.items, nextCursor: page.next });
+      return;
+    }
+    printJobPage(io, page.items as unknown as QueuedJob[], page.next);
+  });
+  jobShowCommand(jobs).action(async (id: string, options: { json?: boolean }, command: Command) => {
+    const job = await callRemote(remoteOf(command), (client) => getJob({ path: { id } }, client));
+    printJob(io, job, options.json);
+  });
   jobs
     .command('cancel')
     .argument('<id>', 'a job id')
@@ -314,52 +227,26 @@ function registerJobs(remote: Command, io: Io): void {
 
 function registerAlerts(remote: Command, io: Io): void {
   const alerts = remote.command('alerts').description('the server’s alerts');
-  alerts
-    .command('list')
-    .description('list alerts, newest first, with each channel’s delivery state')
-    .option('--rule <id>', 'only this rule’s alerts')
-    .option('--limit <n>', 'at most this many')
-    .option('--json', 'print as JSON')
-    .action(
-      async (options: { rule?: string; limit?: string; json?: boolean }, command: Command) => {
-        const limit = wholeOption('--limit', options.limit);
-        const list = await callRemote(remoteOf(command), async (client) => {
-          const query = (cursor: string | undefined) => ({
-            query: {
-              limit: Math.min(limit ?? PAGE, PAGE),
-              ...(cursor === undefined ? {} : { cursor }),
-              ...(options.rule === undefined ? {} : { rule: options.rule }),
-            },
-          });
-          if (limit !== undefined && limit <= PAGE) {
-            return (await listAlerts(query(undefined), client)).items;
-          }
-          const all = await allPages((cursor) => listAlerts(query(cursor), client));
-          return limit === undefined ? all : all.slice(0, limit);
+  alertListCommand(alerts).action(
+    async (options: { rule?: string; limit?: string; json?: boolean }, command: Command) => {
+      const limit = wholeOption('--limit', options.limit);
+      const list = await callRemote(remoteOf(command), async (client) => {
+        const query = (cursor: string | undefined) => ({
+          query: {
+            limit: Math.min(limit ?? PAGE, PAGE),
+            ...(cursor === undefined ? {} : { cursor }),
+            ...(options.rule === undefined ? {} : { rule: options.rule }),
+          },
         });
-        if (options.json === true) {
-          printJson(io, list);
-          return;
+        if (limit !== undefined && limit <= PAGE) {
+          return (await listAlerts(query(undefined), client)).items;
         }
-        if (list.length === 0) {
-          io.out('no alerts');
-          return;
-        }
-        io.out(
-          formatTable(list, [
-            { header: 'ALERT', value: (a) => a.alert.id },
-            { header: 'SEVERITY', value: (a) => a.alert.severity },
-            { header: 'RULE', value: (a) => a.alert.ruleId },
-            { header: 'FACT TIME', value: (a) => a.alert.factAt },
-            {
-              header: 'DELIVERY',
-              value: (a) => a.deliveries.map((d) => `${d.channel}:${d.state}`).join(' ') || '-',
-            },
-            { header: 'SUMMARY', value: (a) => text(a.alert.summary, '') },
-          ]),
-        );
-      },
-    );
+        const all = await allPages((cursor) => listAlerts(query(cursor), client));
+        return limit === undefined ? all : all.slice(0, limit);
+      });
+      printAlertList(io, list, options.json);
+    },
+  );
 }
 
 function registerExport(remote: Command, io: Io): void {
@@ -382,7 +269,12 @@ function registerExport(remote: Command, io: Io): void {
         const blob = await callRemote(remoteSw, (client) =>
           exportSite({ path: { id: options.site }, query: { what, format } }, client),
         );
-        writeAtomically(options.out, new Uint8Array(await blob.arrayBuffer()));
+        writeAtomically(
+          options.out,
+          new Uint8Array(await blob.arrayBuffer()),
+          `--out ${options.out}`,
+          'the file',
+        );
         const header = remoteSw.lastHeaders()?.get('x-sitewatch-feature-count');
         const featureCount = header === null || header === undefined ? undefined : Number(header);
         const result = {

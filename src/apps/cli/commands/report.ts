@@ -4,7 +4,6 @@
  * self-contained HTML file. The file is written under a temporary name and renamed, so a
  * failure leaves no half-written brief.
  */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { SharpFigureEncoder } from '../../../adapters/image-encode/sharp-figure-encoder.ts';
 import { renderBriefHtml } from '../../../adapters/pdf/html-brief-writer.ts';
@@ -14,6 +13,7 @@ import { publishBrief, type BriefSubjectRequest } from '../../../app/publish/bri
 import { SitewatchError, ValidationError } from '../../../core/errors.ts';
 import { SOFTWARE_VERSION } from '../../version.ts';
 import { printJson, withSitewatch, type Io } from '../context.ts';
+import { writeAtomically } from '../write-atomically.ts';
 import { readStructuredFile } from '../structured-file.ts';
 import { figureDepsOf } from './figure.ts';
 import { endOfDayIfDate } from './observe.ts';
@@ -51,20 +51,6 @@ function subjectOf(options: ReportOptions): BriefSubjectRequest {
   if (options.site !== undefined) return { kind: 'site', siteId: options.site };
   const label = options.playbook ?? '';
   return { kind: 'playbook', json: readStructuredFile(label), label };
-}
-
-/** Writes `bytes` to `path` through a temporary file in the same folder. */
-function writeAtomically(path: string, bytes: Uint8Array | string): void {
-  const partial = `${path}.partial-${process.pid}`;
-  try {
-    writeFileSync(partial, bytes);
-    renameSync(partial, path);
-  } catch (error) {
-    rmSync(partial, { force: true });
-    throw new ValidationError(`${path}: cannot write the brief (${(error as Error).message})`, {
-      cause: error,
-    });
-  }
 }
 
 /** One line: the CLI's contract for errors of this command. */
@@ -119,7 +105,7 @@ export function registerReportCommand(program: Command, io: Io): void {
             { subject, asOf, generatedAt, softwareVersion: SOFTWARE_VERSION },
           ).catch(oneLine);
           const bytes = format === 'pdf' ? await renderBriefPdf(brief) : renderBriefHtml(brief);
-          writeAtomically(options.out, bytes);
+          writeAtomically(options.out, bytes, options.out, 'the brief');
           return {
             brief,
             bytes: typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length,

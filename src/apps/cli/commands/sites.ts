@@ -49,6 +49,33 @@ export function printSite(io: Io, site: Site): void {
   );
 }
 
+/** The sites table (or JSON array): the catalog's sites, or the API's (`remote sites list`). */
+export function printSiteList(
+  io: Io,
+  list: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly kind: string;
+    readonly zones: readonly unknown[];
+    readonly links: readonly { readonly target: string }[];
+  }[],
+  json: boolean | undefined,
+): void {
+  if (json === true) {
+    printJson(io, list);
+    return;
+  }
+  io.out(
+    formatTable(list, [
+      { header: 'ID', value: (s) => s.id },
+      { header: 'NAME', value: (s) => s.name },
+      { header: 'KIND', value: (s) => s.kind },
+      { header: 'ZONES', value: (s) => String(s.zones.length), align: 'right' },
+      { header: 'LINKS', value: (s) => s.links.map((l) => l.target).join(',') || '-' },
+    ]),
+  );
+}
+
 export function registerSitesCommands(program: Command, io: Io): void {
   const sites = program
     .command('sites')
@@ -88,19 +115,7 @@ export function registerSitesCommands(program: Command, io: Io): void {
     .addHelpText('after', '\nExample:\n  $ sitewatch sites list --json')
     .action(async (options: { json?: boolean }, command: Command) => {
       const list = await withSitewatch(command, (sw) => sw.catalog.list());
-      if (options.json) {
-        printJson(io, list);
-        return;
-      }
-      io.out(
-        formatTable(list, [
-          { header: 'ID', value: (s) => s.id },
-          { header: 'NAME', value: (s) => s.name },
-          { header: 'KIND', value: (s) => s.kind },
-          { header: 'ZONES', value: (s) => String(s.zones.length), align: 'right' },
-          { header: 'LINKS', value: (s) => s.links.map((l) => l.target).join(',') || '-' },
-        ]),
-      );
+      printSiteList(io, list, options.json);
     });
 
   sites
