@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { Job as BullJob, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { ConflictError, NotFoundError } from '../../core/errors.ts';
 import {
   JOB_SCHEMA_VERSION,
   JOB_STATES,
@@ -44,9 +44,7 @@ import {
   type BullLock,
   type BullState,
 } from './bullmq-job-mapping.ts';
-
-const DEFAULT_PAGE = 50;
-const MAX_PAGE = 500;
+import { clampPageLimit, decodeBase36Cursor, encodeBase36Cursor } from '../sql-rows/paging.ts';
 
 export interface BullmqJobStoreOptions {
   /** redis://[user:password@]host:port[/db] */
@@ -66,15 +64,11 @@ interface Tombstone {
 }
 
 function offsetCursor(offset: number): string {
-  return `o${offset.toString(36)}`;
+  return encodeBase36Cursor('o', offset);
 }
 
 function decodeCursor(cursor: string): number {
-  const offset = /^o[0-9a-z]{1,12}$/.test(cursor) ? parseInt(cursor.slice(1), 36) : Number.NaN;
-  if (!Number.isSafeInteger(offset)) {
-    throw new ValidationError(`cursor ${JSON.stringify(cursor)} is not one this queue handed out`);
-  }
-  return offset;
+  return decodeBase36Cursor('o', cursor);
 }
 
 function isLockError(error: unknown): boolean {
@@ -205,7 +199,7 @@ export class BullmqJobStore implements JobStore {
   }
 
   async list(filter: JobListFilter = {}): Promise<JobPage> {
-    const limit = Math.min(MAX_PAGE, Math.max(1, Math.trunc(filter.limit ?? DEFAULT_PAGE)));
+    const limit = clampPageLimit(filter.limit);
     const offset = filter.cursor === undefined ? 0 : decodeCursor(filter.cursor);
     const states = filter.state === undefined ? JOB_STATES : [filter.state];
     const kinds = filter.kind === undefined ? JOB_KINDS : [filter.kind];

@@ -10,51 +10,21 @@ import type {
   User,
 } from '../../app/accounts/account-ports.ts';
 import type { NewAuditEntry } from '../../core/review/audit.ts';
-import { parseRole } from '../../core/auth/roles.ts';
 import { ConflictError } from '../../core/errors.ts';
 import { appendPgAuditEntry } from './pg-audit-log.ts';
 import { isUniqueViolation, type PostgresDatabase } from './pg-database.ts';
-
-interface UserRow {
-  name: string;
-  role: string;
-  password_hash: string;
-  created_at: string;
-}
-
-interface TokenRow {
-  token_sha256: string;
-  id: string;
-  user_name: string;
-  label: string;
-  created_at: string;
-}
-
-interface SessionRow {
-  session_sha256: string;
-  user_name: string;
-  created_at: string;
-  expires_at: string;
-}
-
-function toUser(row: UserRow): StoredUser {
-  return {
-    name: row.name,
-    role: parseRole(row.role),
-    createdAt: row.created_at,
-    passwordHash: row.password_hash,
-  };
-}
-
-function toToken(row: TokenRow): StoredApiToken {
-  return {
-    id: row.id,
-    tokenSha256: row.token_sha256,
-    userName: row.user_name,
-    label: row.label,
-    createdAt: row.created_at,
-  };
-}
+import {
+  publicUserFromRow,
+  sessionFromRow,
+  sessionToParams,
+  tokenFromRow as toToken,
+  tokenToParams,
+  userFromRow as toUser,
+  userToParams,
+  type SessionRow,
+  type TokenRow,
+  type UserRow,
+} from '../sql-rows/account-rows.ts';
 
 /** {@link AccountRepository} over a {@link PostgresDatabase}. */
 export class PgAccountRepository implements AccountRepository {
@@ -69,7 +39,7 @@ export class PgAccountRepository implements AccountRepository {
       try {
         await client.query(
           'INSERT INTO users (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4)',
-          [user.name, user.role, user.passwordHash, user.createdAt],
+          userToParams(user),
         );
       } catch (error) {
         if (isUniqueViolation(error)) {
@@ -89,17 +59,14 @@ export class PgAccountRepository implements AccountRepository {
 
   async listUsers(): Promise<User[]> {
     const { rows } = await this.#db.query<UserRow>('SELECT * FROM users ORDER BY name');
-    return rows.map((row) => {
-      const { name, role, createdAt } = toUser(row);
-      return { name, role, createdAt };
-    });
+    return rows.map(publicUserFromRow);
   }
 
   async insertToken(token: StoredApiToken, audit: NewAuditEntry): Promise<void> {
     await this.#db.withTransaction(async (client) => {
       await client.query(
         'INSERT INTO api_tokens (token_sha256, id, user_name, label, created_at) VALUES ($1, $2, $3, $4, $5)',
-        [token.tokenSha256, token.id, token.userName, token.label, token.createdAt],
+        tokenToParams(token),
       );
       await appendPgAuditEntry(client, audit);
     });
@@ -125,7 +92,7 @@ export class PgAccountRepository implements AccountRepository {
   async insertSession(session: StoredSession): Promise<void> {
     await this.#db.query(
       'INSERT INTO sessions (session_sha256, user_name, created_at, expires_at) VALUES ($1, $2, $3, $4)',
-      [session.sessionSha256, session.userName, session.createdAt, session.expiresAt],
+      sessionToParams(session),
     );
   }
 
@@ -135,14 +102,7 @@ export class PgAccountRepository implements AccountRepository {
       [sessionSha256],
     );
     const row = rows[0];
-    return row === undefined
-      ? undefined
-      : {
-          sessionSha256: row.session_sha256,
-          userName: row.user_name,
-          createdAt: row.created_at,
-          expiresAt: row.expires_at,
-        };
+    return row === undefined ? undefined : sessionFromRow(row);
   }
 
   async deleteSession(sessionSha256: string): Promise<void> {

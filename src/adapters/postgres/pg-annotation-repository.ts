@@ -12,38 +12,13 @@ import type {
 } from '../../app/annotations/annotation-ports.ts';
 import { appendPgAuditEntry } from './pg-audit-log.ts';
 import type { PostgresDatabase } from './pg-database.ts';
+import {
+  annotationFromRow as toAnnotation,
+  annotationSeqOf as seqOf,
+  type AnnotationRow as SqlAnnotationRow,
+} from '../sql-rows/annotation-rows.ts';
 
-interface AnnotationRow {
-  seq: string;
-  image_id: string;
-  site_id: string | null;
-  geometry: string;
-  properties: string;
-  author: string;
-  created_at: string;
-  updated_at: string;
-  deleted: boolean;
-}
-
-function toAnnotation(row: AnnotationRow): Annotation {
-  return {
-    id: `ann_${row.seq}`,
-    imageId: row.image_id,
-    siteId: row.site_id,
-    geometry: JSON.parse(row.geometry) as Annotation['geometry'],
-    properties: JSON.parse(row.properties) as Annotation['properties'],
-    author: row.author,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    deleted: row.deleted,
-  };
-}
-
-/** The row number of `ann_<n>`, or undefined for any other text. */
-function seqOf(id: string): number | undefined {
-  const match = /^ann_([1-9]\d{0,15})$/.exec(id);
-  return match?.[1] === undefined ? undefined : Number(match[1]);
-}
+type AnnotationRow = SqlAnnotationRow<string, boolean>;
 
 /** {@link AnnotationRepository} over a {@link PostgresDatabase}. */
 export class PgAnnotationRepository implements AnnotationRepository {

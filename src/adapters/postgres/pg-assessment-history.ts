@@ -12,31 +12,15 @@ import type {
 import type { RecordedAlerts } from '../../app/ports.ts';
 import { lockAlertRecording, recordPgAlertsInTransaction } from './pg-alert-repository.ts';
 import type { PostgresDatabase } from './pg-database.ts';
-
-interface SnapshotRow {
-  playbook_id: string;
-  hypothesis: string;
-  as_of: string;
-  probability: number;
-  prior: number;
-  playbook_sha256: string;
-  recorded_at: string;
-}
-
-const SNAPSHOT_COLUMNS =
-  'playbook_id, hypothesis, as_of, probability, prior, playbook_sha256, recorded_at';
-
-function toSnapshot(row: SnapshotRow): AssessmentSnapshot {
-  return {
-    playbookId: row.playbook_id,
-    hypothesis: row.hypothesis,
-    asOf: row.as_of,
-    probability: row.probability,
-    prior: row.prior,
-    playbookSha256: row.playbook_sha256,
-    recordedAt: row.recorded_at,
-  };
-}
+import {
+  SNAPSHOT_COLUMNS,
+  snapshotFromRow as toSnapshot,
+  snapshotToParams,
+  watchedPlaybookFromRow,
+  watchedPlaybookToParams,
+  type SnapshotRow,
+  type WatchedPlaybookRow,
+} from '../sql-rows/assessment-rows.ts';
 
 /** {@link AssessmentHistoryStore} over a {@link PostgresDatabase}. */
 export class PgAssessmentHistory implements AssessmentHistoryStore {
@@ -64,15 +48,7 @@ export class PgAssessmentHistory implements AssessmentHistoryStore {
          ON CONFLICT (playbook_id, hypothesis, playbook_sha256, as_of) DO UPDATE SET
            probability = excluded.probability, prior = excluded.prior,
            recorded_at = excluded.recorded_at`,
-        [
-          snapshot.playbookId,
-          snapshot.hypothesis,
-          snapshot.asOf,
-          snapshot.probability,
-          snapshot.prior,
-          snapshot.playbookSha256,
-          snapshot.recordedAt,
-        ],
+        snapshotToParams(snapshot),
       );
       return recordPgAlertsInTransaction(client, candidates, decidedAtIso);
     });
@@ -94,14 +70,7 @@ export class PgAssessmentHistory implements AssessmentHistoryStore {
        ON CONFLICT (playbook_id) DO UPDATE SET label = excluded.label, doc = excluded.doc,
          playbook_sha256 = excluded.playbook_sha256, site_ids = excluded.site_ids,
          added_at = excluded.added_at`,
-      [
-        playbook.playbookId,
-        playbook.label,
-        JSON.stringify(playbook.json),
-        playbook.playbookSha256,
-        JSON.stringify(playbook.siteIds),
-        nowIso,
-      ],
+      watchedPlaybookToParams(playbook, nowIso),
     );
   }
 
@@ -113,21 +82,9 @@ export class PgAssessmentHistory implements AssessmentHistoryStore {
   }
 
   async listWatched(): Promise<WatchedPlaybook[]> {
-    const { rows } = await this.#db.query<{
-      playbook_id: string;
-      label: string;
-      doc: string;
-      playbook_sha256: string;
-      site_ids: string;
-    }>(
+    const { rows } = await this.#db.query<WatchedPlaybookRow>(
       'SELECT playbook_id, label, doc, playbook_sha256, site_ids FROM watched_playbooks ORDER BY playbook_id',
     );
-    return rows.map((row) => ({
-      playbookId: row.playbook_id,
-      label: row.label,
-      json: JSON.parse(row.doc) as unknown,
-      playbookSha256: row.playbook_sha256,
-      siteIds: JSON.parse(row.site_ids) as string[],
-    }));
+    return rows.map(watchedPlaybookFromRow);
   }
 }

@@ -5,30 +5,13 @@
 import type { AuditEntry, NewAuditEntry } from '../../core/review/audit.ts';
 import type { AuditFilter, AuditLog } from '../../app/review/review-ports.ts';
 import type { PgClient, PostgresDatabase } from './pg-database.ts';
+import {
+  auditEntryFromRow as toEntry,
+  auditEntryToParams,
+  type AuditRow as SqlAuditRow,
+} from '../sql-rows/audit-rows.ts';
 
-interface AuditRow {
-  id: string;
-  at: string;
-  actor: string;
-  action: AuditEntry['action'];
-  target_kind: string | null;
-  target_id: string | null;
-  reason: string | null;
-  details: string;
-}
-
-function toEntry(row: AuditRow): AuditEntry {
-  return {
-    id: Number(row.id),
-    at: row.at,
-    actor: row.actor,
-    action: row.action,
-    targetKind: row.target_kind,
-    targetId: row.target_id,
-    reason: row.reason,
-    details: JSON.parse(row.details) as Record<string, unknown>,
-  };
-}
+type AuditRow = SqlAuditRow<string>;
 
 /**
  * Appends an entry with a transaction's client: call it from inside
@@ -39,15 +22,7 @@ export async function appendPgAuditEntry(client: PgClient, entry: NewAuditEntry)
   await client.query(
     `INSERT INTO audit_log (at, actor, action, target_kind, target_id, reason, details)
      VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [
-      entry.at,
-      entry.actor,
-      entry.action,
-      entry.targetKind,
-      entry.targetId,
-      entry.reason,
-      JSON.stringify(entry.details),
-    ],
+    auditEntryToParams(entry),
   );
 }
 

@@ -1,28 +1,13 @@
 /** Stored image comparisons in PostgreSQL: one JSON document per comparison (migration 100). */
-import { COMPARISON_SCHEMA_VERSION, type Comparison } from '../../core/change/comparison.ts';
+import type { Comparison } from '../../core/change/comparison.ts';
 import { ConflictError } from '../../core/errors.ts';
 import type { ComparisonRepository } from '../../app/ports.ts';
-import {
-  encodeDocument,
-  readStoredDocument,
-  type DocumentSchema,
-} from '../sqlite/stored-document.ts';
 import { isUniqueViolation, mapPgError, type PostgresDatabase } from './pg-database.ts';
-
-const COMPARISON_SCHEMA: DocumentSchema = {
-  kind: 'comparison',
-  currentVersion: COMPARISON_SCHEMA_VERSION,
-  upgrades: new Map(),
-};
-
-interface ComparisonRow {
-  id: string;
-  doc: string;
-}
-
-function toComparison(row: ComparisonRow): Comparison {
-  return readStoredDocument(row.doc, row.id, COMPARISON_SCHEMA) as unknown as Comparison;
-}
+import {
+  comparisonFromRow as toComparison,
+  comparisonToParams,
+  type ComparisonRow,
+} from '../sql-rows/comparison-rows.ts';
 
 /** {@link ComparisonRepository} over a {@link PostgresDatabase}. */
 export class PgComparisonRepository implements ComparisonRepository {
@@ -37,14 +22,7 @@ export class PgComparisonRepository implements ComparisonRepository {
     const sql =
       'INSERT INTO comparisons (id, image_a, image_b, created_at, doc, schema_version) VALUES ($1, $2, $3, $4, $5, $6)';
     try {
-      await this.#db.pool.query(sql, [
-        comparison.id,
-        comparison.imageA,
-        comparison.imageB,
-        comparison.createdAt,
-        encodeDocument(comparison),
-        comparison.schemaVersion,
-      ]);
+      await this.#db.pool.query(sql, comparisonToParams(comparison));
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new ConflictError(`comparison ${comparison.id} is already stored`, { cause: error });

@@ -7,9 +7,15 @@ import type { Bbox } from '../../core/geo/types.ts';
 import type { ImageRecord } from '../../core/imagery/image.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { ImageFootprint, ImageListFilter, ImageRepository } from '../../app/ports.ts';
-import { assertQueryBbox, fromImageRow, toImageRow, type ImageRow } from '../sqlite/image-rows.ts';
+import {
+  assertQueryBbox,
+  footprintFromRow as toFootprint,
+  fromImageRow,
+  toImageRow,
+  type FootprintRow,
+  type ImageRow,
+} from '../sqlite/image-rows.ts';
 import { normaliseSince, normaliseUntil } from '../sqlite/iso-time-bounds.ts';
-import { decodeDocument } from '../sqlite/stored-document.ts';
 import type { PgClient, PostgresDatabase } from './pg-database.ts';
 import { geometryFromGeoJson } from './pg-site-repository.ts';
 
@@ -21,15 +27,6 @@ interface RecordRow {
   id: string;
   doc: string;
   sites: string[];
-}
-
-interface FootprintRow {
-  id: string;
-  min_lon: number;
-  min_lat: number;
-  max_lon: number;
-  max_lat: number;
-  footprint: string;
 }
 
 /** Date range of {@link PgImageRepository.imagesCoveringSite}; both bounds inclusive. */
@@ -264,13 +261,5 @@ export function imagesCoveringSiteQuery(
     sql: `SELECT ${columns} FROM sites AS s LEFT JOIN images AS i ON ${conditions.join(' AND ')}
           WHERE s.id = $1 ORDER BY i.acquired_at, i.id`,
     params,
-  };
-}
-
-function toFootprint(row: FootprintRow): ImageFootprint {
-  return {
-    id: row.id,
-    bbox: [row.min_lon, row.min_lat, row.max_lon, row.max_lat],
-    footprint: decodeDocument(row.footprint) as ImageFootprint['footprint'],
   };
 }

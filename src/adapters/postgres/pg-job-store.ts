@@ -6,13 +6,12 @@
  * whose lease was taken over cannot overwrite the new owner's record.
  */
 import { randomBytes } from 'node:crypto';
-import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { ConflictError, NotFoundError } from '../../core/errors.ts';
 import {
   JOB_SCHEMA_VERSION,
   assertTransition,
   type Job,
   type JobProgress,
-  type JobState,
 } from '../../core/jobs/job.ts';
 import type { JobKind } from '../../core/jobs/job-payloads.ts';
 import { DEFAULT_JOB_BACKOFF, type JobOutcome } from '../../core/jobs/job-retry.ts';
@@ -23,87 +22,21 @@ import type {
   JobStore,
   LeaseRenewal,
 } from '../../app/jobs/job-queue.ts';
-import { decodeDocument, encodeDocument } from '../sqlite/stored-document.ts';
+import { encodeDocument } from '../sqlite/stored-document.ts';
+import { clampPageLimit } from '../sql-rows/paging.ts';
+import {
+  decodeJobCursor as decodeCursor,
+  effectiveOutcome,
+  encodeJobCursor as encodeCursor,
+  fromStoredState,
+  jobEndColumns,
+  jobFromRow as toJob,
+  toStoredState,
+  type JobRow as SqlJobRow,
+} from '../sql-rows/job-rows.ts';
 import type { PgQueryable, PostgresDatabase } from './pg-database.ts';
 
-const DEFAULT_PAGE = 50;
-const MAX_PAGE = 500;
-
-/**
- * The states as the jobs table stores them: the domain's `completed` is stored `succeeded`,
- * as in SQLite's migration 9, so `db copy` moves rows unchanged.
- */
-type StoredJobState = Exclude<JobState, 'completed'> | 'succeeded';
-
-function toStoredState(state: JobState): StoredJobState {
-  return state === 'completed' ? 'succeeded' : state;
-}
-
-function fromStoredState(state: StoredJobState): JobState {
-  return state === 'succeeded' ? 'completed' : state;
-}
-
-interface JobRow {
-  seq: string;
-  id: string;
-  kind: JobKind;
-  state: StoredJobState;
-  payload: string;
-  attempt: number;
-  max_attempts: number;
-  run_after: string;
-  created_at: string;
-  updated_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  worker_id: string | null;
-  lease_until: string | null;
-  cancel_requested: boolean;
-  progress: string | null;
-  result: string | null;
-  error: string | null;
-  schema_version: number;
-}
-
-function decodeOrNull(text: string | null): unknown {
-  return text === null ? null : decodeDocument(text);
-}
-
-function toJob(row: JobRow): Job {
-  return {
-    schemaVersion: row.schema_version,
-    id: row.id,
-    kind: row.kind,
-    payload: decodeDocument(row.payload),
-    state: fromStoredState(row.state),
-    attempt: row.attempt,
-    maxAttempts: row.max_attempts,
-    runAfter: row.run_after,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    workerId: row.worker_id,
-    leaseUntil: row.lease_until,
-    cancelRequested: row.cancel_requested,
-    progress: decodeOrNull(row.progress) as JobProgress | null,
-    result: decodeOrNull(row.result),
-    error: row.error,
-  };
-}
-
-/** Cursors are the last row's `seq` in base 36 behind a prefix, as in the SQLite store. */
-function encodeCursor(seq: string): string {
-  return `c${Number(seq).toString(36)}`;
-}
-
-function decodeCursor(cursor: string): number {
-  const seq = /^c[0-9a-z]{1,12}$/.test(cursor) ? parseInt(cursor.slice(1), 36) : Number.NaN;
-  if (!Number.isSafeInteger(seq)) {
-    throw new ValidationError(`cursor ${JSON.stringify(cursor)} is not one this queue handed out`);
-  }
-  return seq;
-}
+type JobRow = SqlJobRow<string, boolean>;
 
 /** {@link JobStore} over a {@link PostgresDatabase}; safe across processes and hosts. */
 export class PgJobStore implements JobStore {
@@ -154,7 +87,7 @@ export class PgJobStore implements JobStore {
   }
 
   async list(filter: JobListFilter = {}): Promise<JobPage> {
-    const limit = Math.min(MAX_PAGE, Math.max(1, Math.trunc(filter.limit ?? DEFAULT_PAGE)));
+    const limit = clampPageLimit(filter.limit);
     const where: string[] = [];
     const params: (string | number)[] = [];
     const add = (condition: (mark: string) => string, value: string | number): void => {
@@ -289,26 +222,14 @@ export class PgJobStore implements JobStore {
     requested: JobOutcome,
     nowIso: string,
   ): Promise<Job> {
-    const outcome: JobOutcome =
-      requested.state === 'queued' && row.cancel_requested
-        ? { state: 'cancelled', error: `cancelled (${requested.error})` }
-        : requested;
+    const outcome = effectiveOutcome(row, requested);
     assertTransition(row.id, fromStoredState(row.state), outcome.state);
-    const final = outcome.state !== 'queued';
+    const end = jobEndColumns(row, outcome, nowIso);
     const { rows } = await client.query<JobRow>(
       `UPDATE jobs SET state = $1, updated_at = $2, worker_id = NULL, lease_until = NULL,
          finished_at = $3, run_after = $4, attempt = attempt - $5, result = $6, error = $7
        WHERE id = $8 RETURNING *`,
-      [
-        toStoredState(outcome.state),
-        nowIso,
-        final ? nowIso : null,
-        outcome.state === 'queued' ? outcome.runAfter : row.run_after,
-        outcome.state === 'queued' && outcome.refundAttempt ? 1 : 0,
-        outcome.state === 'completed' ? encodeDocument(outcome.result) : null,
-        outcome.state === 'completed' ? null : outcome.error,
-        row.id,
-      ],
+      [end.state, nowIso, end.finishedAt, end.runAfter, end.refund, end.result, end.error, row.id],
     );
     return toJob(firstRow(rows, row.id));
   }

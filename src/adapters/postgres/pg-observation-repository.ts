@@ -5,29 +5,14 @@
  * repository; it can reuse {@link insertObservationsInTransaction} and
  * {@link listObservationsWith} on its own transaction's client.
  */
-import { OBSERVATION_SCHEMA_VERSION, type Observation } from '../../core/activity/observation.ts';
+import type { Observation } from '../../core/activity/observation.ts';
 import type { ObservationFilter, ObservationRepository } from '../../app/ports.ts';
-import {
-  encodeDocument,
-  readStoredDocument,
-  type DocumentSchema,
-} from '../sqlite/stored-document.ts';
+import { encodeDocument } from '../sqlite/stored-document.ts';
 import { mapPgError, type PgQueryable, type PostgresDatabase } from './pg-database.ts';
-
-const OBSERVATION_SCHEMA: DocumentSchema = {
-  kind: 'observation',
-  currentVersion: OBSERVATION_SCHEMA_VERSION,
-  upgrades: new Map(),
-};
-
-interface ObservationRow {
-  id: string;
-  doc: string;
-}
-
-function toObservation(row: ObservationRow): Observation {
-  return readStoredDocument(row.doc, row.id, OBSERVATION_SCHEMA) as unknown as Observation;
-}
+import {
+  observationFromRow as toObservation,
+  type ObservationRow,
+} from '../sql-rows/observation-rows.ts';
 
 /** The SQL and parameters for a filter (exported for query-plan tests). */
 export function pgObservationListQuery(filter: ObservationFilter = {}): {

@@ -7,30 +7,12 @@ import type { ReviewFilter, ReviewRepository } from '../../app/review/review-por
 import type { NewAuditEntry } from '../../core/review/audit.ts';
 import { appendPgAuditEntry } from './pg-audit-log.ts';
 import type { PostgresDatabase } from './pg-database.ts';
+import {
+  reviewFromRow as toReview,
+  type ReviewRow as SqlReviewRow,
+} from '../sql-rows/audit-rows.ts';
 
-interface ReviewRow {
-  seq: string;
-  target_kind: Review['targetKind'];
-  target_id: string;
-  verdict: Review['verdict'];
-  reading: Review['reading'];
-  reason: string;
-  author: string;
-  at: string;
-}
-
-function toReview(row: ReviewRow): Review {
-  return {
-    id: `rev_${row.seq}`,
-    targetKind: row.target_kind,
-    targetId: row.target_id,
-    verdict: row.verdict,
-    reading: row.reading,
-    reason: row.reason,
-    author: row.author,
-    at: row.at,
-  };
-}
+type ReviewRow = SqlReviewRow<string>;
 
 /** {@link ReviewRepository} over a {@link PostgresDatabase}. */
 export class PgReviewRepository implements ReviewRepository {

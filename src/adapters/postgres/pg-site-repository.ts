@@ -5,29 +5,18 @@
  */
 import type { Site } from '../../core/catalog/site.ts';
 import type { PolygonalGeometry } from '../../core/geo/types.ts';
-import { CorruptFileError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { NotFoundError } from '../../core/errors.ts';
 import type { SiteRepository } from '../../app/ports.ts';
-import {
-  encodeDocument,
-  omitKey,
-  readStoredDocument,
-  type DocumentSchema,
-} from '../sqlite/stored-document.ts';
 import type { PgClient, PostgresDatabase } from './pg-database.ts';
+import {
+  SITE_DOCUMENT_VERSION,
+  assertUpsertInput,
+  siteDocument,
+  siteFromRow as toSite,
+  type SiteRow,
+} from '../sql-rows/site-rows.ts';
 
-/** Version of the stored site document (the same documents as the SQLite adapter). */
-export const SITE_DOCUMENT_VERSION = 1;
-
-const SITE_SCHEMA: DocumentSchema = {
-  kind: 'site',
-  currentVersion: SITE_DOCUMENT_VERSION,
-  upgrades: new Map(),
-};
-
-interface SiteRow {
-  id: string;
-  doc: string;
-}
+export { SITE_DOCUMENT_VERSION };
 
 export interface PgSiteRepositoryOptions {
   /** ISO 8601 UTC clock for `updated_at`. */
@@ -111,7 +100,7 @@ async function writeSite(
   updatedAt: string,
   imageIds: readonly string[],
 ): Promise<void> {
-  const doc = encodeDocument({ schemaVersion: SITE_DOCUMENT_VERSION, ...site });
+  const doc = siteDocument(site);
   await client.query(
     `INSERT INTO sites (id, doc, schema_version, geom, updated_at)
      VALUES ($1, $2, $3, ${geometryFromGeoJson('$4')}, $5)
@@ -137,34 +126,4 @@ async function writeSite(
      FROM unnest($1::text[]) AS u(id) ON CONFLICT DO NOTHING`,
     [imageIds, site.id],
   );
-}
-
-function assertUpsertInput(
-  sites: readonly Site[],
-  imageSites: ReadonlyMap<string, readonly string[]>,
-): void {
-  const ids = new Set<string>();
-  for (const site of sites) {
-    if (ids.has(site.id)) {
-      throw new ValidationError(`site id '${site.id}' appears twice in one upsert; expected once`);
-    }
-    ids.add(site.id);
-  }
-  for (const siteId of imageSites.keys()) {
-    if (!ids.has(siteId)) {
-      throw new ValidationError(
-        `image index given for site '${siteId}', which is not among the sites upserted`,
-      );
-    }
-  }
-}
-
-function toSite(row: SiteRow): Site {
-  const site = omitKey(readStoredDocument(row.doc, row.id, SITE_SCHEMA), 'schemaVersion');
-  if (site.id !== row.id) {
-    throw new CorruptFileError(
-      `stored site '${row.id}' holds a document for id '${String(site.id)}'`,
-    );
-  }
-  return site as unknown as Site;
 }

@@ -10,7 +10,9 @@ import {
 } from '../../core/imagery/image.ts';
 import { CorruptFileError, ValidationError } from '../../core/errors.ts';
 import { canonicalIsoInstant } from './iso-time-bounds.ts';
+import type { ImageFootprint } from '../../app/ports.ts';
 import {
+  decodeDocument,
   encodeDocument,
   omitKey,
   readStoredDocument,
@@ -125,4 +127,22 @@ export function assertQueryBbox(bbox: Bbox): void {
       `bbox [${bbox.join(', ')}] is not [minLon, minLat, maxLon, maxLat] with finite min <= max`,
     );
   }
+}
+
+/** One row of a footprint query: the image id, its lon/lat bounds and footprint document. */
+export interface FootprintRow {
+  id: string;
+  min_lon: number;
+  min_lat: number;
+  max_lon: number;
+  max_lat: number;
+  footprint: string;
+}
+
+export function footprintFromRow(row: FootprintRow): ImageFootprint {
+  return {
+    id: row.id,
+    bbox: [row.min_lon, row.min_lat, row.max_lon, row.max_lat],
+    footprint: decodeDocument(row.footprint) as ImageFootprint['footprint'],
+  };
 }

@@ -8,45 +8,22 @@ import type {
 } from '../../app/accounts/account-ports.ts';
 import type { NewAuditEntry } from '../../core/review/audit.ts';
 import { appendAuditEntryInTransaction } from './sqlite-audit-log.ts';
-import { parseRole } from '../../core/auth/roles.ts';
 import { ConflictError } from '../../core/errors.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
 import { isSqliteConstraint } from './sqlite-errors.ts';
 import { settle } from './settle.ts';
-
-interface UserRow {
-  name: string;
-  role: string;
-  password_hash: string;
-  created_at: string;
-}
-
-interface TokenRow {
-  token_sha256: string;
-  id: string;
-  user_name: string;
-  label: string;
-  created_at: string;
-}
-
-function toUser(row: UserRow): StoredUser {
-  return {
-    name: row.name,
-    role: parseRole(row.role),
-    createdAt: row.created_at,
-    passwordHash: row.password_hash,
-  };
-}
-
-function toToken(row: TokenRow): StoredApiToken {
-  return {
-    id: row.id,
-    tokenSha256: row.token_sha256,
-    userName: row.user_name,
-    label: row.label,
-    createdAt: row.created_at,
-  };
-}
+import {
+  publicUserFromRow,
+  sessionFromRow,
+  sessionToParams,
+  tokenFromRow as toToken,
+  tokenToParams,
+  userFromRow as toUser,
+  userToParams,
+  type SessionRow,
+  type TokenRow,
+  type UserRow,
+} from '../sql-rows/account-rows.ts';
 
 export class SqliteAccountRepository implements AccountRepository {
   readonly #db: SqliteDatabase;
@@ -63,7 +40,7 @@ export class SqliteAccountRepository implements AccountRepository {
             .prepare(
               'INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)',
             )
-            .run(user.name, user.role, user.passwordHash, user.createdAt);
+            .run(...userToParams(user));
           appendAuditEntryInTransaction(this.#db, audit);
         });
       } catch (error) {
@@ -85,10 +62,9 @@ export class SqliteAccountRepository implements AccountRepository {
 
   listUsers(): Promise<User[]> {
     return settle(() =>
-      (this.#db.prepare('SELECT * FROM users ORDER BY name').all() as UserRow[]).map((row) => {
-        const { name, role, createdAt } = toUser(row);
-        return { name, role, createdAt };
-      }),
+      (this.#db.prepare('SELECT * FROM users ORDER BY name').all() as UserRow[]).map(
+        publicUserFromRow,
+      ),
     );
   }
 
@@ -99,7 +75,7 @@ export class SqliteAccountRepository implements AccountRepository {
           .prepare(
             'INSERT INTO api_tokens (token_sha256, id, user_name, label, created_at) VALUES (?, ?, ?, ?, ?)',
           )
-          .run(token.tokenSha256, token.id, token.userName, token.label, token.createdAt);
+          .run(...tokenToParams(token));
         appendAuditEntryInTransaction(this.#db, audit);
       });
     });
@@ -130,7 +106,7 @@ export class SqliteAccountRepository implements AccountRepository {
         .prepare(
           'INSERT INTO sessions (session_sha256, user_name, created_at, expires_at) VALUES (?, ?, ?, ?)',
         )
-        .run(session.sessionSha256, session.userName, session.createdAt, session.expiresAt);
+        .run(...sessionToParams(session));
     });
   }
 
@@ -138,17 +114,8 @@ export class SqliteAccountRepository implements AccountRepository {
     return settle(() => {
       const row = this.#db
         .prepare('SELECT * FROM sessions WHERE session_sha256 = ?')
-        .get(sessionSha256) as
-        | { session_sha256: string; user_name: string; created_at: string; expires_at: string }
-        | undefined;
-      return row === undefined
-        ? undefined
-        : {
-            sessionSha256: row.session_sha256,
-            userName: row.user_name,
-            createdAt: row.created_at,
-            expiresAt: row.expires_at,
-          };
+        .get(sessionSha256) as SessionRow | undefined;
+      return row === undefined ? undefined : sessionFromRow(row);
     });
   }
 

@@ -13,40 +13,13 @@ import type {
 import { appendAuditEntryInTransaction } from './sqlite-audit-log.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
 import { settle } from './settle.ts';
+import {
+  annotationFromRow as toAnnotation,
+  annotationSeqOf as seqOf,
+  type AnnotationRow as SqlAnnotationRow,
+} from '../sql-rows/annotation-rows.ts';
 
-interface AnnotationRow {
-  seq: number;
-  image_id: string;
-  site_id: string | null;
-  geometry: string;
-  properties: string;
-  author: string;
-  created_at: string;
-  updated_at: string;
-  deleted: number;
-}
-
-const ID_PREFIX = 'ann_';
-
-function toAnnotation(row: AnnotationRow): Annotation {
-  return {
-    id: `${ID_PREFIX}${row.seq}`,
-    imageId: row.image_id,
-    siteId: row.site_id,
-    geometry: JSON.parse(row.geometry) as Annotation['geometry'],
-    properties: JSON.parse(row.properties) as Annotation['properties'],
-    author: row.author,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    deleted: row.deleted === 1,
-  };
-}
-
-/** The row number of `ann_<n>`, or undefined for any other text. */
-function seqOf(id: string): number | undefined {
-  const match = /^ann_([1-9]\d{0,15})$/.exec(id);
-  return match?.[1] === undefined ? undefined : Number(match[1]);
-}
+type AnnotationRow = SqlAnnotationRow<number, number>;
 
 /** {@link AnnotationRepository} over an open {@link SqliteDatabase}. */
 export class SqliteAnnotationRepository implements AnnotationRepository {

@@ -12,31 +12,15 @@ import type { RecordedAlerts } from '../../app/ports.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
 import { recordAlertsInTransaction } from './sqlite-alert-repository.ts';
 import { settle } from './settle.ts';
-
-interface SnapshotRow {
-  playbook_id: string;
-  hypothesis: string;
-  as_of: string;
-  probability: number;
-  prior: number;
-  playbook_sha256: string;
-  recorded_at: string;
-}
-
-const SNAPSHOT_COLUMNS =
-  'playbook_id, hypothesis, as_of, probability, prior, playbook_sha256, recorded_at';
-
-function toSnapshot(row: SnapshotRow): AssessmentSnapshot {
-  return {
-    playbookId: row.playbook_id,
-    hypothesis: row.hypothesis,
-    asOf: row.as_of,
-    probability: row.probability,
-    prior: row.prior,
-    playbookSha256: row.playbook_sha256,
-    recordedAt: row.recorded_at,
-  };
-}
+import {
+  SNAPSHOT_COLUMNS,
+  snapshotFromRow as toSnapshot,
+  snapshotToParams,
+  watchedPlaybookFromRow,
+  watchedPlaybookToParams,
+  type SnapshotRow,
+  type WatchedPlaybookRow,
+} from '../sql-rows/assessment-rows.ts';
 
 /** {@link AssessmentHistoryStore} over an open {@link SqliteDatabase}. */
 export class SqliteAssessmentHistory implements AssessmentHistoryStore {
@@ -69,15 +53,7 @@ export class SqliteAssessmentHistory implements AssessmentHistoryStore {
                probability = excluded.probability, prior = excluded.prior,
                recorded_at = excluded.recorded_at`,
           )
-          .run(
-            snapshot.playbookId,
-            snapshot.hypothesis,
-            snapshot.asOf,
-            snapshot.probability,
-            snapshot.prior,
-            snapshot.playbookSha256,
-            snapshot.recordedAt,
-          );
+          .run(...snapshotToParams(snapshot));
         return recordAlertsInTransaction(this.#db, candidates, decidedAtIso);
       }),
     );
@@ -105,14 +81,7 @@ export class SqliteAssessmentHistory implements AssessmentHistoryStore {
              playbook_sha256 = excluded.playbook_sha256, site_ids = excluded.site_ids,
              added_at = excluded.added_at`,
         )
-        .run(
-          playbook.playbookId,
-          playbook.label,
-          JSON.stringify(playbook.json),
-          playbook.playbookSha256,
-          JSON.stringify(playbook.siteIds),
-          nowIso,
-        );
+        .run(...watchedPlaybookToParams(playbook, nowIso));
     });
   }
 
@@ -131,20 +100,8 @@ export class SqliteAssessmentHistory implements AssessmentHistoryStore {
           .prepare(
             'SELECT playbook_id, label, doc, playbook_sha256, site_ids FROM watched_playbooks ORDER BY playbook_id',
           )
-          .all() as {
-          playbook_id: string;
-          label: string;
-          doc: string;
-          playbook_sha256: string;
-          site_ids: string;
-        }[]
-      ).map((row) => ({
-        playbookId: row.playbook_id,
-        label: row.label,
-        json: JSON.parse(row.doc) as unknown,
-        playbookSha256: row.playbook_sha256,
-        siteIds: JSON.parse(row.site_ids) as string[],
-      })),
+          .all() as WatchedPlaybookRow[]
+      ).map(watchedPlaybookFromRow),
     );
   }
 }

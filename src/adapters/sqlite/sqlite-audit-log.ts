@@ -6,30 +6,13 @@ import type { AuditEntry, NewAuditEntry } from '../../core/review/audit.ts';
 import type { AuditFilter, AuditLog } from '../../app/review/review-ports.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
 import { settle } from './settle.ts';
+import {
+  auditEntryFromRow as toEntry,
+  auditEntryToParams,
+  type AuditRow as SqlAuditRow,
+} from '../sql-rows/audit-rows.ts';
 
-interface AuditRow {
-  id: number;
-  at: string;
-  actor: string;
-  action: AuditEntry['action'];
-  target_kind: string | null;
-  target_id: string | null;
-  reason: string | null;
-  details: string;
-}
-
-function toEntry(row: AuditRow): AuditEntry {
-  return {
-    id: row.id,
-    at: row.at,
-    actor: row.actor,
-    action: row.action,
-    targetKind: row.target_kind,
-    targetId: row.target_id,
-    reason: row.reason,
-    details: JSON.parse(row.details) as Record<string, unknown>,
-  };
-}
+type AuditRow = SqlAuditRow<number>;
 
 /**
  * Appends an entry with the open connection; call inside the transaction of the write it
@@ -42,15 +25,7 @@ export function appendAuditEntryInTransaction(db: SqliteDatabase, entry: NewAudi
   db.prepare(
     `INSERT INTO audit_log (at, actor, action, target_kind, target_id, reason, details)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
-    entry.at,
-    entry.actor,
-    entry.action,
-    entry.targetKind,
-    entry.targetId,
-    entry.reason,
-    JSON.stringify(entry.details),
-  );
+  ).run(...auditEntryToParams(entry));
 }
 
 /** {@link AuditLog} over an open {@link SqliteDatabase}. */

@@ -1,26 +1,15 @@
 /** Stored image comparisons in SQLite: one JSON document per comparison (migration 2). */
-import { COMPARISON_SCHEMA_VERSION, type Comparison } from '../../core/change/comparison.ts';
+import type { Comparison } from '../../core/change/comparison.ts';
 import { ConflictError } from '../../core/errors.ts';
 import type { ComparisonRepository } from '../../app/ports.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
-import { encodeDocument, readStoredDocument, type DocumentSchema } from './stored-document.ts';
 import { isSqliteConstraint } from './sqlite-errors.ts';
 import { settle } from './settle.ts';
-
-const COMPARISON_SCHEMA: DocumentSchema = {
-  kind: 'comparison',
-  currentVersion: COMPARISON_SCHEMA_VERSION,
-  upgrades: new Map(),
-};
-
-interface ComparisonRow {
-  id: string;
-  doc: string;
-}
-
-function toComparison(row: ComparisonRow): Comparison {
-  return readStoredDocument(row.doc, row.id, COMPARISON_SCHEMA) as unknown as Comparison;
-}
+import {
+  comparisonFromRow as toComparison,
+  comparisonToParams,
+  type ComparisonRow,
+} from '../sql-rows/comparison-rows.ts';
 
 /** {@link ComparisonRepository} over an open {@link SqliteDatabase}. */
 export class SqliteComparisonRepository implements ComparisonRepository {
@@ -39,14 +28,7 @@ export class SqliteComparisonRepository implements ComparisonRepository {
             .prepare(
               'INSERT INTO comparisons (id, image_a, image_b, created_at, doc, schema_version) VALUES (?, ?, ?, ?, ?, ?)',
             )
-            .run(
-              comparison.id,
-              comparison.imageA,
-              comparison.imageB,
-              comparison.createdAt,
-              encodeDocument(comparison),
-              comparison.schemaVersion,
-            );
+            .run(...comparisonToParams(comparison));
         });
       } catch (error) {
         if (isSqliteConstraint(error, 'PRIMARYKEY')) {

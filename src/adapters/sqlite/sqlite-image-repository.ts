@@ -7,9 +7,15 @@ import type { ImageRecord } from '../../core/imagery/image.ts';
 import { ConflictError, ValidationError } from '../../core/errors.ts';
 import type { ImageFootprint, ImageListFilter, ImageRepository } from '../../app/ports.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
-import { assertQueryBbox, fromImageRow, toImageRow, type ImageRow } from './image-rows.ts';
+import {
+  assertQueryBbox,
+  footprintFromRow as toFootprint,
+  fromImageRow,
+  toImageRow,
+  type FootprintRow,
+  type ImageRow,
+} from './image-rows.ts';
 import { normaliseSince, normaliseUntil } from './iso-time-bounds.ts';
-import { decodeDocument } from './stored-document.ts';
 import { isSqliteConstraint } from './sqlite-errors.ts';
 import { settle } from './settle.ts';
 
@@ -22,15 +28,6 @@ interface RecordRow {
   id: string;
   doc: string;
   sites: string;
-}
-
-interface FootprintRow {
-  id: string;
-  min_lon: number;
-  min_lat: number;
-  max_lon: number;
-  max_lat: number;
-  footprint: string;
 }
 
 /** {@link ImageRepository} over an open {@link SqliteDatabase}. */
@@ -230,13 +227,5 @@ export function imageListQuery(filter: ImageListFilter): { sql: string; params: 
   return {
     sql: `SELECT ${RECORD_COLUMNS} FROM ${from} ${where} ORDER BY i.acquired_at, i.id`,
     params,
-  };
-}
-
-function toFootprint(row: FootprintRow): ImageFootprint {
-  return {
-    id: row.id,
-    bbox: [row.min_lon, row.min_lat, row.max_lon, row.max_lat],
-    footprint: decodeDocument(row.footprint) as ImageFootprint['footprint'],
   };
 }

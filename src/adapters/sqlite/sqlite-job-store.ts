@@ -4,13 +4,12 @@
  * and a runner whose lease was taken over cannot overwrite the new owner's record.
  */
 import { randomBytes } from 'node:crypto';
-import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { ConflictError, NotFoundError } from '../../core/errors.ts';
 import {
   JOB_SCHEMA_VERSION,
   assertTransition,
   type Job,
   type JobProgress,
-  type JobState,
 } from '../../core/jobs/job.ts';
 import type { JobKind } from '../../core/jobs/job-payloads.ts';
 import { DEFAULT_JOB_BACKOFF, type JobOutcome } from '../../core/jobs/job-retry.ts';
@@ -22,84 +21,21 @@ import type {
   LeaseRenewal,
 } from '../../app/jobs/job-queue.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
-import { decodeDocument, encodeDocument } from './stored-document.ts';
+import { encodeDocument } from './stored-document.ts';
+import { clampPageLimit } from '../sql-rows/paging.ts';
+import {
+  decodeJobCursor as decodeCursor,
+  encodeJobCursor as encodeCursor,
+  fromStoredState,
+  effectiveOutcome,
+  jobEndColumns,
+  jobFromRow as toJob,
+  toStoredState,
+  type JobRow as SqlJobRow,
+} from '../sql-rows/job-rows.ts';
 import { settle } from './settle.ts';
 
-const DEFAULT_PAGE = 50;
-const MAX_PAGE = 500;
-
-/** The states as migration 9 stores them: the domain's `completed` is stored `succeeded`. */
-type StoredJobState = Exclude<JobState, 'completed'> | 'succeeded';
-
-function toStoredState(state: JobState): StoredJobState {
-  return state === 'completed' ? 'succeeded' : state;
-}
-
-function fromStoredState(state: StoredJobState): JobState {
-  return state === 'succeeded' ? 'completed' : state;
-}
-
-interface JobRow {
-  seq: number;
-  id: string;
-  kind: JobKind;
-  state: StoredJobState;
-  payload: string;
-  attempt: number;
-  max_attempts: number;
-  run_after: string;
-  created_at: string;
-  updated_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  worker_id: string | null;
-  lease_until: string | null;
-  cancel_requested: number;
-  progress: string | null;
-  result: string | null;
-  error: string | null;
-  schema_version: number;
-}
-
-function decodeOrNull(text: string | null): unknown {
-  return text === null ? null : decodeDocument(text);
-}
-
-function toJob(row: JobRow): Job {
-  return {
-    schemaVersion: row.schema_version,
-    id: row.id,
-    kind: row.kind,
-    payload: decodeDocument(row.payload),
-    state: fromStoredState(row.state),
-    attempt: row.attempt,
-    maxAttempts: row.max_attempts,
-    runAfter: row.run_after,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    workerId: row.worker_id,
-    leaseUntil: row.lease_until,
-    cancelRequested: row.cancel_requested === 1,
-    progress: decodeOrNull(row.progress) as JobProgress | null,
-    result: decodeOrNull(row.result),
-    error: row.error,
-  };
-}
-
-/** Cursors are the last row's `seq`, in base 36 behind a prefix, opaque to callers. */
-function encodeCursor(seq: number): string {
-  return `c${seq.toString(36)}`;
-}
-
-function decodeCursor(cursor: string): number {
-  const seq = /^c[0-9a-z]{1,12}$/.test(cursor) ? parseInt(cursor.slice(1), 36) : Number.NaN;
-  if (!Number.isSafeInteger(seq)) {
-    throw new ValidationError(`cursor ${JSON.stringify(cursor)} is not one this queue handed out`);
-  }
-  return seq;
-}
+type JobRow = SqlJobRow<number, number>;
 
 /** {@link JobStore} over an open {@link SqliteDatabase}. */
 export class SqliteJobStore implements JobStore {
@@ -154,7 +90,7 @@ export class SqliteJobStore implements JobStore {
 
   list(filter: JobListFilter = {}): Promise<JobPage> {
     return settle(() => {
-      const limit = Math.min(MAX_PAGE, Math.max(1, Math.trunc(filter.limit ?? DEFAULT_PAGE)));
+      const limit = clampPageLimit(filter.limit);
       const where: string[] = [];
       const params: (string | number)[] = [];
       if (filter.state !== undefined) {
@@ -306,12 +242,9 @@ export class SqliteJobStore implements JobStore {
    * cancel was asked for is cancelled rather than queued again.
    */
   #record(row: JobRow, requested: JobOutcome, nowIso: string): void {
-    const outcome: JobOutcome =
-      requested.state === 'queued' && row.cancel_requested === 1
-        ? { state: 'cancelled', error: `cancelled (${requested.error})` }
-        : requested;
+    const outcome = effectiveOutcome(row, requested);
     assertTransition(row.id, fromStoredState(row.state), outcome.state);
-    const final = outcome.state !== 'queued';
+    const end = jobEndColumns(row, outcome, nowIso);
     this.#db
       .prepare(
         `UPDATE jobs SET state = ?, updated_at = ?, worker_id = NULL, lease_until = NULL,
@@ -319,13 +252,13 @@ export class SqliteJobStore implements JobStore {
          WHERE id = ?`,
       )
       .run(
-        toStoredState(outcome.state),
+        end.state,
         nowIso,
-        final ? nowIso : null,
-        outcome.state === 'queued' ? outcome.runAfter : row.run_after,
-        outcome.state === 'queued' && outcome.refundAttempt ? 1 : 0,
-        outcome.state === 'completed' ? encodeDocument(outcome.result) : null,
-        outcome.state === 'completed' ? null : outcome.error,
+        end.finishedAt,
+        end.runAfter,
+        end.refund,
+        end.result,
+        end.error,
         row.id,
       );
   }

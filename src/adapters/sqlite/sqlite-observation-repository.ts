@@ -4,7 +4,7 @@
  * (Measured: multi-row INSERT … RETURNING and inserting in id order cost more CPU than one
  * cached single-row statement; the document's JSON is the part worth saving.)
  */
-import { OBSERVATION_SCHEMA_VERSION, type Observation } from '../../core/activity/observation.ts';
+import type { Observation } from '../../core/activity/observation.ts';
 import type { ObservationFilter, ObservationRepository } from '../../app/ports.ts';
 import type {
   DecideObservationAlerts,
@@ -15,8 +15,12 @@ import type { SqliteDatabase } from './sqlite-database.ts';
 import type { NewAuditEntry } from '../../core/review/audit.ts';
 import { recordAlertsInTransaction } from './sqlite-alert-repository.ts';
 import { appendAuditEntryInTransaction } from './sqlite-audit-log.ts';
-import { encodeDocument, readStoredDocument, type DocumentSchema } from './stored-document.ts';
+import { encodeDocument } from './stored-document.ts';
 import { settle } from './settle.ts';
+import {
+  observationFromRow as toObservation,
+  type ObservationRow,
+} from '../sql-rows/observation-rows.ts';
 
 const INSERT_SQL = `INSERT INTO observations (id, site_id, zone_id, metric, observed_at, state, image_id, entered_at, doc, schema_version)
    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`;
@@ -36,21 +40,6 @@ function encodeObservation(o: Observation): string {
     isPlainNumber(gsdMeters) &&
     isPlainNumber(cloudCoverPercent);
   return plain ? JSON.stringify(o) : encodeDocument(o);
-}
-
-const OBSERVATION_SCHEMA: DocumentSchema = {
-  kind: 'observation',
-  currentVersion: OBSERVATION_SCHEMA_VERSION,
-  upgrades: new Map(),
-};
-
-interface ObservationRow {
-  id: string;
-  doc: string;
-}
-
-function toObservation(row: ObservationRow): Observation {
-  return readStoredDocument(row.doc, row.id, OBSERVATION_SCHEMA) as unknown as Observation;
 }
 
 /** The WHERE clause and parameters for a filter (exported for query-plan tests). */

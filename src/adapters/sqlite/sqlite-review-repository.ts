@@ -8,30 +8,12 @@ import type { NewAuditEntry } from '../../core/review/audit.ts';
 import { appendAuditEntryInTransaction } from './sqlite-audit-log.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
 import { settle } from './settle.ts';
+import {
+  reviewFromRow as toReview,
+  type ReviewRow as SqlReviewRow,
+} from '../sql-rows/audit-rows.ts';
 
-interface ReviewRow {
-  seq: number;
-  target_kind: Review['targetKind'];
-  target_id: string;
-  verdict: Review['verdict'];
-  reading: Review['reading'];
-  reason: string;
-  author: string;
-  at: string;
-}
-
-function toReview(row: ReviewRow): Review {
-  return {
-    id: `rev_${row.seq}`,
-    targetKind: row.target_kind,
-    targetId: row.target_id,
-    verdict: row.verdict,
-    reading: row.reading,
-    reason: row.reason,
-    author: row.author,
-    at: row.at,
-  };
-}
+type ReviewRow = SqlReviewRow<number>;
 
 /** {@link ReviewRepository} over an open {@link SqliteDatabase}. */
 export class SqliteReviewRepository implements ReviewRepository {

@@ -3,31 +3,20 @@
  * that `upsertMany` rewrites in the same transaction.
  */
 import type { Site } from '../../core/catalog/site.ts';
-import { CorruptFileError, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { NotFoundError } from '../../core/errors.ts';
 import type { SiteRepository } from '../../app/ports.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
-import {
-  encodeDocument,
-  omitKey,
-  readStoredDocument,
-  type DocumentSchema,
-} from './stored-document.ts';
 import { isSqliteConstraint } from './sqlite-errors.ts';
 import { settle } from './settle.ts';
+import {
+  SITE_DOCUMENT_VERSION,
+  assertUpsertInput,
+  siteDocument,
+  siteFromRow as toSite,
+  type SiteRow,
+} from '../sql-rows/site-rows.ts';
 
-/** Version of the stored site document; bump it and add an upgrade when Site changes shape. */
-export const SITE_DOCUMENT_VERSION = 1;
-
-const SITE_SCHEMA: DocumentSchema = {
-  kind: 'site',
-  currentVersion: SITE_DOCUMENT_VERSION,
-  upgrades: new Map(),
-};
-
-interface SiteRow {
-  id: string;
-  doc: string;
-}
+export { SITE_DOCUMENT_VERSION };
 
 export interface SqliteSiteRepositoryOptions {
   /** ISO 8601 UTC clock for `updated_at`. */
@@ -94,7 +83,7 @@ export class SqliteSiteRepository implements SiteRepository {
   }
 
   #writeSite(site: Site, updatedAt: string, imageIds: readonly string[]): void {
-    const doc = encodeDocument({ schemaVersion: SITE_DOCUMENT_VERSION, ...site });
+    const doc = siteDocument(site);
     this.#db
       .prepare(
         `INSERT INTO sites (id, doc, schema_version, updated_at) VALUES (?, ?, ?, ?)
@@ -118,34 +107,4 @@ export class SqliteSiteRepository implements SiteRepository {
       }
     }
   }
-}
-
-function assertUpsertInput(
-  sites: readonly Site[],
-  imageSites: ReadonlyMap<string, readonly string[]>,
-): void {
-  const ids = new Set<string>();
-  for (const site of sites) {
-    if (ids.has(site.id)) {
-      throw new ValidationError(`site id '${site.id}' appears twice in one upsert; expected once`);
-    }
-    ids.add(site.id);
-  }
-  for (const siteId of imageSites.keys()) {
-    if (!ids.has(siteId)) {
-      throw new ValidationError(
-        `image index given for site '${siteId}', which is not among the sites upserted`,
-      );
-    }
-  }
-}
-
-function toSite(row: SiteRow): Site {
-  const site = omitKey(readStoredDocument(row.doc, row.id, SITE_SCHEMA), 'schemaVersion');
-  if (site.id !== row.id) {
-    throw new CorruptFileError(
-      `stored site '${row.id}' holds a document for id '${String(site.id)}'`,
-    );
-  }
-  return site as unknown as Site;
 }
