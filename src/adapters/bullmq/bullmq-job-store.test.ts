@@ -96,6 +96,17 @@ describe.skipIf(!available)('BullmqJobStore', () => {
     await expect(store.cancel(job.id)).resolves.toMatchObject({ state: 'cancelled' });
   });
 
+  it('claims first in, first out across kinds, not kind by kind', async () => {
+    const store = open(freshPrefix());
+    const older = await store.enqueue('assess', ASSESS);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const compare = await store.enqueue('compare', { imageA: 'a', imageB: 'b' });
+    const first = await store.claim('w1', ['compare', 'assess'], clock.nowIso(), inMs(5000));
+    expect(first?.id).toBe(older.id);
+    const second = await store.claim('w1', ['compare', 'assess'], clock.nowIso(), inMs(5000));
+    expect(second?.id).toBe(compare.id);
+  });
+
   it('retries with backoff through the runner and keeps a poison job in the failed list', async () => {
     const store = open(freshPrefix());
     const flaky = await store.enqueue('assess', { ...ASSESS, label: 'flaky' });

@@ -278,7 +278,7 @@ export class BullmqJobStore implements JobStore {
     leaseUntilIso: string,
   ): Promise<Job | undefined> {
     const leaseMs = Math.max(1000, Date.parse(leaseUntilIso) - Date.parse(nowIso));
-    for (const kind of kinds) {
+    for (const kind of await this.#oldestWaitingFirst(kinds)) {
       for (;;) {
         const worker = this.#worker(kind, leaseMs);
         const job = (await worker.getNextJob(workerId, { block: false })) as
@@ -289,6 +289,21 @@ export class BullmqJobStore implements JobStore {
       }
     }
     return undefined;
+  }
+
+  /**
+   * The kinds ordered by their oldest waiting job (kinds with none last, in the given order), so
+   * that a runner serving several queues takes jobs first in, first out across kinds, as the
+   * embedded queue does, and a backlog of one kind does not hold up the others.
+   */
+  async #oldestWaitingFirst(kinds: readonly JobKind[]): Promise<JobKind[]> {
+    const oldest = await Promise.all(
+      kinds.map(async (kind) => {
+        const [job] = await this.#queue(kind).getWaiting(0, 0);
+        return { kind, at: job?.timestamp ?? Number.POSITIVE_INFINITY };
+      }),
+    );
+    return oldest.sort((a, b) => a.at - b.at).map((entry) => entry.kind);
   }
 
   /** Counts the attempt; ends at once a job cancelled, or out of attempts, while it was away. */
