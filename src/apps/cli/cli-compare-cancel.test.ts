@@ -9,41 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { createCogWriter } from '../../adapters/cog-writer/cog-writer.ts';
-import { makeSyntheticPair } from '../../core/change/synthetic-pair.ts';
+import { writeSyntheticCogPair } from '../../testing/synthetic-cog-pair.ts';
 import { REPO_ROOT } from '../../testing/shared-data.ts';
 import { runCliCaptured } from './run-cli-for-test.ts';
 
 const SIZE = 1024;
 
-async function writePair(dir: string): Promise<[string, string]> {
-  const pair = makeSyntheticPair({
-    width: SIZE,
-    height: SIZE,
-    bandCount: 4,
+function writePair(dir: string): Promise<[string, string]> {
+  return writeSyntheticCogPair(dir, {
+    sizePx: SIZE,
     seed: 5,
-    gain: [1.05, 0.98, 1.1, 0.9],
-    offset: [40, 10, -30, 60],
-    changes: [{ col0: 300, row0: 400, width: 120, height: 80 }],
+    change: { col0: 300, row0: 400, width: 120, height: 80 },
   });
-  const paths: [string, string] = [join(dir, 't1.tif'), join(dir, 't2.tif')];
-  for (const [i, bands] of [pair.bandsA, pair.bandsB].entries()) {
-    const writer = await createCogWriter(paths[i] ?? '', {
-      width: SIZE,
-      height: SIZE,
-      bandCount: 4,
-      dataType: 'uint16',
-      nodata: null,
-      crs: 'EPSG:32631',
-      geoTransform: [500000, 10, 0, 5400000, 0, -10],
-      compression: 'deflate',
-      deflateLevel: 1,
-      overviews: 0,
-    });
-    await writer.writeRows(0, bands);
-    await writer.finish();
-  }
-  return paths;
 }
 
 function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
