@@ -1,37 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordFactsWithAlerts } from '../../app/alerts/decide-alerts.ts';
-import { decideForAnomaly } from '../../core/alerts/alert-decision.ts';
-import { parseAlertRule } from '../../core/alerts/alert-rule.ts';
+import { anomalyRule as rule, candidates } from '../../app/contracts/alert-stores.contract.ts';
 import { openSqliteDatabase, type SqliteDatabase } from './sqlite-database.ts';
 import { alertIdFor, SqliteAlertRepository } from './sqlite-alert-repository.ts';
-
-const rule = parseAlertRule(
-  {
-    id: 'vehicles',
-    severity: 'warning',
-    condition: { kind: 'anomaly', metric: 'vehicles', minScore: 2 },
-    cooldownMinutes: 60,
-    channels: [
-      { kind: 'webhook', url: 'http://127.0.0.1:9/hook', secretEnv: 'HOOK_SECRET' },
-      {
-        kind: 'email',
-        to: ['analyst@example.org'],
-        from: 'sitewatch@example.org',
-        smtp: { host: '127.0.0.1', port: 2525 },
-      },
-    ],
-  },
-  'test',
-);
-
-function candidates(observationId: string, at: string) {
-  return decideForAnomaly([rule], {
-    seriesKey: { siteId: 'sanumdong', zoneId: 'parking', metric: 'vehicles' },
-    observationId,
-    at,
-    anomalyScore: 3,
-  });
-}
 
 const NOW = '2026-01-01T00:00:00.000Z';
 

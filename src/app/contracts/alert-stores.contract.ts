@@ -37,7 +37,8 @@ export interface AlertStoresFixture<Tx extends AlertTransaction> {
 
 const NOW = '2026-01-01T00:00:00.000Z';
 
-const anomalyRule = parseAlertRule(
+/** An anomaly rule with a webhook and an email channel (also used by the SQLite adapter's own tests). */
+export const anomalyRule = parseAlertRule(
   {
     id: 'vehicles',
     severity: 'warning',
@@ -66,7 +67,8 @@ const probabilityRule = parseAlertRule(
   'test',
 );
 
-function candidates(observationId: string, at: string) {
+/** The candidates `anomalyRule` gives for an anomaly (score 3) at sanumdong/parking. */
+export function candidates(observationId: string, at: string) {
   return decideForAnomaly([anomalyRule], {
     seriesKey: { siteId: 'sanumdong', zoneId: 'parking', metric: 'vehicles' },
     observationId,
